@@ -1,0 +1,28 @@
+"""cpmtok: exact, fast, framework-free tokenizers for the Chinese GPT-2 family.
+
+    >>> import cpmtok
+    >>> tok = cpmtok.load("cpm")
+    >>> enc = tok.encode("今天天气不错")
+    >>> enc.ids, enc.tokens, enc.offsets
+"""
+
+from .base import Tokenizer
+from .encoding import Encoding
+from .errors import (
+    CpmtokError,
+    InvalidInput,
+    InvalidVocab,
+    UnknownTokenizer,
+    UnsupportedText,
+    VocabChecksumMismatch,
+    VocabNotFound,
+)
+from .loader import load
+from .presets import PRESETS
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "load", "Encoding", "Tokenizer", "PRESETS", "CpmtokError", "InvalidInput", "InvalidVocab",
+    "UnknownTokenizer", "UnsupportedText", "VocabChecksumMismatch", "VocabNotFound", "__version__",
+]

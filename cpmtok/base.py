@@ -1,0 +1,97 @@
+"""What every cpmtok tokenizer offers: `encode`, `encode_batch`, `decode`, and the id <-> token maps.
+
+Batch encoding across processes lives here once, for every family: each worker process re-creates
+the tokenizer from the arguments `cpmtok.load` was given (`load_args`), encodes a chunk of texts to
+ids, and the parent wraps the ids into `Encoding`s whose tokens and offsets stay lazy.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Iterable, Optional, Sequence
+
+from .encoding import Encoding
+
+
+def check_text(text: object) -> str:
+    """Return `text` if it is a str; otherwise a TypeError that names the type received."""
+    if not isinstance(text, str):
+        raise TypeError(f"cpmtok encodes str, got {type(text).__name__}: {text!r:.80}")
+    return text
+
+
+class Tokenizer(ABC):
+    """The public surface shared by the BERT WordPiece and CPM tokenizers."""
+
+    name: str
+    load_args: Optional[tuple[str, dict[str, Any]]] = None  # set by cpmtok.load, for worker processes
+
+    @abstractmethod
+    def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
+        """Encode one text; ids exactly as the reference gives them."""
+
+    @abstractmethod
+    def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
+        """The ids alone (the fast path `encode` and `encode_batch` share)."""
+
+    @abstractmethod
+    def decode(self, ids: Sequence[int], **options: Any) -> str:
+        """Text for ids."""
+
+    @property
+    @abstractmethod
+    def vocab_size(self) -> int:
+        """Number of ids the tokenizer can produce."""
+
+    @abstractmethod
+    def id_to_token(self, token_id: int) -> str:
+        """The vocabulary entry of an id."""
+
+    @abstractmethod
+    def token_to_id(self, token: str) -> Optional[int]:
+        """The id of a vocabulary entry, or None."""
+
+    def encode_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        add_special_tokens: bool = False,
+        workers: int = 1,
+        chunk_size: int = 256,
+    ) -> list[Encoding]:
+        """Encode many texts, in order; `workers > 1` spreads chunks over that many processes."""
+        texts = [check_text(text) for text in texts]
+        if workers <= 1 or len(texts) <= chunk_size:
+            return [self.encode(text, add_special_tokens=add_special_tokens) for text in texts]
+        if self.load_args is None:
+            raise ValueError("encode_batch(workers>1) needs a tokenizer made by cpmtok.load")
+        chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
+        with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(self.load_args,)) as pool:
+            id_chunks = pool.map(_worker_encode, chunks, [add_special_tokens] * len(chunks))
+            ids_per_text = [ids for chunk in id_chunks for ids in chunk]
+        return [self._wrap(ids, text, add_special_tokens) for ids, text in zip(ids_per_text, texts)]
+
+    def _wrap(self, ids: list[int], text: str, add_special_tokens: bool) -> Encoding:
+        """An Encoding for ids computed elsewhere (a worker); tokens and offsets made here on demand."""
+        return Encoding(
+            ids, text,
+            make_tokens=lambda: [self.id_to_token(i) for i in ids],
+            make_offsets=lambda: self.encode(text, add_special_tokens=add_special_tokens).offsets,
+        )
+
+
+_worker_tokenizer: Optional[Tokenizer] = None
+
+
+def _worker_init(load_args: tuple[str, dict[str, Any]]) -> None:
+    global _worker_tokenizer
+    from .loader import load
+
+    name_or_path, options = load_args
+    _worker_tokenizer = load(name_or_path, **options)
+
+
+def _worker_encode(texts: list[str], add_special_tokens: bool) -> list[list[int]]:
+    assert _worker_tokenizer is not None
+    return [_worker_tokenizer.encode_ids(text, add_special_tokens=add_special_tokens) for text in texts]

@@ -1,0 +1,134 @@
+"""The vocabulary registry and the one place that reads vocabulary files.
+
+The registry (`vocab/registry.json`, written by us) names every known file with its sha256. The
+files themselves are not ours to commit: `cpmtok setup` copies them into `vocab/` (git-ignored)
+from `../shared/vocab`, `$CPMTOK_VOCAB_DIR` or a directory the user names, checking each sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from .errors import InvalidVocab, VocabChecksumMismatch, VocabNotFound
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VOCAB_DIR = PROJECT_ROOT / "vocab"
+REGISTRY_PATH = VOCAB_DIR / "registry.json"
+ENV_VOCAB_DIR = "CPMTOK_VOCAB_DIR"
+SHARED_VOCAB_DIR = PROJECT_ROOT.parent / "shared" / "vocab"
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, dict[str, Any]]:
+    """Registry entries by name (`bert-base-chinese`, `cpm`, ...)."""
+    with open(REGISTRY_PATH, encoding="utf-8") as f:
+        return json.load(f)["vocabularies"]
+
+
+def registry_entry(name: str) -> dict[str, Any]:
+    return registry()[name]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def entry_for_file(path: Path) -> Optional[tuple[str, dict[str, Any]]]:
+    """The registry entry whose sha256 equals this file's, if any (recognises renamed copies)."""
+    digest = sha256_of(path)
+    for name, entry in registry().items():
+        if entry["sha256"] == digest:
+            return name, entry
+    return None
+
+
+def _search_dirs() -> list[Path]:
+    dirs = [VOCAB_DIR]
+    if os.environ.get(ENV_VOCAB_DIR):
+        dirs.append(Path(os.environ[ENV_VOCAB_DIR]))
+    return dirs
+
+
+def locate(name: str, *, allow_checksum_mismatch: bool = False) -> Path:
+    """Path of the registered file `name`, found and checked; typed errors say what to do otherwise."""
+    entry = registry_entry(name)
+    looked = [directory / entry["file"] for directory in _search_dirs()]
+    for path in looked:
+        if path.is_file():
+            verify(path, entry, allow_checksum_mismatch=allow_checksum_mismatch)
+            return path
+    where = ", ".join(str(p) for p in looked)
+    raise VocabNotFound(
+        f"vocabulary file {entry['file']!r} ({name}) not found; looked at: {where}. "
+        f"Run `cpmtok setup` (copies it from {SHARED_VOCAB_DIR}), or `cpmtok setup --from DIR`, "
+        f"or set {ENV_VOCAB_DIR}=DIR to a directory that holds it."
+    )
+
+
+def verify(path: Path, entry: dict[str, Any], *, allow_checksum_mismatch: bool = False) -> None:
+    """Raise VocabChecksumMismatch unless the file's sha256 is the registered one (or the user overrides)."""
+    if allow_checksum_mismatch:
+        return
+    actual = sha256_of(path)
+    if actual != entry["sha256"]:
+        raise VocabChecksumMismatch(
+            f"{path}: sha256 {actual} is not the registered {entry['sha256']} for {entry['file']}; "
+            "the file is corrupt or another vocabulary. Pass allow_checksum_mismatch=True "
+            "(CLI: --allow-checksum-mismatch) to use it anyway."
+        )
+
+
+def setup(source_dirs: Iterable[Path] = (), *, names: Optional[Iterable[str]] = None) -> dict[str, Path]:
+    """Copy every registered file that is not yet in `vocab/` from the first source that has it.
+
+    Sources, in order: `source_dirs`, `$CPMTOK_VOCAB_DIR`, `../shared/vocab`. Each copy is checked
+    by sha256 before it is placed (written to a temporary name, then renamed). Files that ship
+    inside a package (jieba's dictionary) are checked where they are, by the family that uses them.
+    """
+    sources = [Path(d) for d in source_dirs]
+    if os.environ.get(ENV_VOCAB_DIR):
+        sources.append(Path(os.environ[ENV_VOCAB_DIR]))
+    sources.append(SHARED_VOCAB_DIR)
+    placed: dict[str, Path] = {}
+    wanted = list(names) if names is not None else [
+        name for name, entry in registry().items() if entry["kind"] != "jieba-dictionary"]
+    for name in wanted:
+        entry = registry_entry(name)
+        target = VOCAB_DIR / entry["file"]
+        if target.is_file() and sha256_of(target) == entry["sha256"]:
+            placed[name] = target
+            continue
+        candidates = [d / entry["file"] for d in sources if (d / entry["file"]).is_file()]
+        if not candidates:
+            raise VocabNotFound(
+                f"cannot set up {entry['file']!r} ({name}): not in any of "
+                f"{', '.join(str(d) for d in sources)}. Name a directory that holds it: "
+                f"`cpmtok setup --from DIR` or {ENV_VOCAB_DIR}=DIR."
+            )
+        source = candidates[0]
+        verify(source, entry)
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+        placed[name] = target
+    return placed
+
+
+def read_text_utf8(path: Path) -> str:
+    """A whole text file as str; InvalidVocab naming the line of the first byte that is not UTF-8."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InvalidVocab(f"{path}: line {line} is not UTF-8 ({err.reason} at byte {err.start})") from None
