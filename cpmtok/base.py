@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .encoding import Encoding
+
+if TYPE_CHECKING:
+    from .decode import RoundTrip
 
 
 def check_text(text: object) -> str:
@@ -38,6 +41,12 @@ class Tokenizer(ABC):
     @abstractmethod
     def decode(self, ids: Sequence[int], **options: Any) -> str:
         """Text for ids."""
+
+    def roundtrip(self, text: str) -> "RoundTrip":
+        """Encode `text`, decode it back, and name every lossy span with its cause (cpmtok.decode.roundtrip)."""
+        from .decode import roundtrip
+
+        return roundtrip(self, check_text(text))
 
     @property
     @abstractmethod

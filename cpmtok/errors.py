@@ -29,3 +29,40 @@ class UnsupportedText(CpmtokError, TypeError):
 
 class InvalidInput(CpmtokError, ValueError):
     """A record of an input file (CLI) is not what was promised: not UTF-8, not JSON, no "text" field."""
+
+
+class InvalidModel(CpmtokError, ValueError):
+    """A GPT-2 weights file or directory is malformed: missing/unknown keys, wrong shapes; names them."""
+
+
+class UnsupportedModel(InvalidModel):
+    """A GPT-2 config or checkpoint asks for something the NumPy model does not implement; names the key."""
+
+
+class UnsafeModelFile(InvalidModel):
+    """A pytorch_model.bin pickle names a global other than the tensor-rebuild ones; nothing was executed."""
+
+
+class VocabMismatch(InvalidVocab):
+    """Two vocabulary files that must belong together do not (a vocab.json that does not fit its .model)."""
+
+
+class UnsupportedDependency(CpmtokError, RuntimeError):
+    """A reference package is missing or another version than the one whose behaviour cpmtok reproduces."""
+
+
+class ExportTargetNotEmpty(CpmtokError, FileExistsError):
+    """`cpmtok export` was pointed at a folder that already holds files, without `force`; nothing was written."""
+
+
+class NotExpressible(CpmtokError, ValueError):
+    """An export format cannot reproduce the asked-for behaviour exactly (e.g. the google dialect in a
+    tokenizer.json); the message names the differences and the explicit opt-in (`approximate`)."""
+
+
+class DuplicateVocabEntry(UserWarning):
+    """A vocabulary file repeats an entry; the warning names both lines and which id wins (as the reference)."""
+
+
+class InvalidIds(CpmtokError, ValueError):
+    """`decode` got something that is not a sequence of ids of this vocabulary; names the first bad one."""

@@ -11,11 +11,13 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .errors import InvalidVocab, VocabChecksumMismatch, VocabNotFound
+from .errors import DuplicateVocabEntry, InvalidVocab, VocabChecksumMismatch, VocabNotFound
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VOCAB_DIR = PROJECT_ROOT / "vocab"
@@ -132,3 +134,70 @@ def read_text_utf8(path: Path) -> str:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise InvalidVocab(f"{path}: line {line} is not UTF-8 ({err.reason} at byte {err.start})") from None
+
+
+# --- BERT vocab.txt -------------------------------------------------------------------------------
+# The three references read the same file differently, and those differences show in the ids of odd
+# files: transformers' BertTokenizer takes readlines() and rstrip("\n") (universal newlines, so a lone
+# "\r" ends a line too); the Rust WordPiece splits on "\n", drops "\r\n" and trim_end()s Unicode
+# whitespace; Google's load_vocab strip()s both ends and gives ids only to first occurrences, so a
+# duplicate shifts every later id. bert-base-chinese has two such lines: 344 is U+2028 (Rust and
+# Google read ""), 13503 is "##\u2028" (Rust and Google read "##").
+
+@dataclass(frozen=True)
+class BertVocab:
+    """`tokens[id]` and `token_to_id[token]` as one reference reads a vocab.txt."""
+
+    path: Path
+    tokens: list[str]
+    token_to_id: dict[str, int]
+
+
+def _bert_lines(text: str, dialect: str) -> list[str]:
+    if dialect == "hf-fast":
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return [line.removesuffix("\r").rstrip(_RUST_WHITESPACE) for line in lines]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # Python text mode: universal newlines
+    if lines[-1] == "":
+        lines.pop()
+    return [line.strip() for line in lines] if dialect == "google" else lines
+
+
+# Rust's char::is_whitespace (Unicode White_Space), what str::trim_end removes.
+_RUST_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def read_bert_vocab(path: Path, dialect: str, *, unk_token: str = "[UNK]") -> BertVocab:
+    """A BERT vocab.txt as `dialect` ("hf-fast", "hf-slow", "google") reads it.
+
+    InvalidVocab (naming the file and line) for: not UTF-8, empty, no `unk_token`. Duplicate entries
+    are what the reference does, with a warning naming the lines and which id wins: the last for HF
+    (slow and Rust), the first for Google, whose later ids then move down by one.
+    """
+    path = Path(path)
+    lines = _bert_lines(read_text_utf8(path), dialect)
+    if not lines:
+        raise InvalidVocab(f"{path}: the vocabulary file is empty (expected one WordPiece entry per line)")
+    seen: dict[str, int] = {}  # token -> first line number (1-based)
+    tokens: list[str] = []
+    token_to_id: dict[str, int] = {}
+    for number, token in enumerate(lines, start=1):
+        if token in seen:
+            first = seen[token]
+            if dialect == "google":
+                winner, note = first, "later ids move down by one, as Google's load_vocab does"
+            else:
+                winner, note = number, "as the HF reference does"
+            warnings.warn(f"{path}: line {number} repeats line {first} ({token!r}); the entry of line {winner} "
+                          f"wins ({note})", DuplicateVocabEntry, stacklevel=2)
+            if dialect == "google":
+                continue
+        else:
+            seen[token] = number
+        token_to_id[token] = len(tokens) if dialect == "google" else number - 1
+        tokens.append(token)
+    if unk_token not in token_to_id:
+        raise InvalidVocab(f"{path}: no line is {unk_token!r} ({len(lines)} lines read); a BERT vocab.txt needs it")
+    return BertVocab(path, tokens, token_to_id)

@@ -1,0 +1,118 @@
+"""The fast path from a stretch of text to its words: a few C-speed passes built from the tables.
+
+`WordSplitter.words(text)` returns the normalised words (after clean-up, CJK isolation,
+lower-casing with accent stripping, punctuation split) exactly as the dialect's oracle does, or
+None when the text holds a context the per-character tables cannot decide (then the oracle runs).
+Passes: one regex search for any unusual character; str.lower(); one regex findall for the words.
+Only text with unusual characters pays for a deletion pass or a per-character table lookup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Optional
+
+from ..errors import UnsupportedText
+from .tables import CharTables, Ranges, char_class
+
+_SURROGATES: Ranges = ((0xD800, 0xDFFF),)
+
+
+@lru_cache(maxsize=1)
+def interpreter_lower() -> dict[str, str]:
+    """Every character this interpreter's str.lower changes (checked by blocks of 256: fast)."""
+    changed: dict[str, str] = {}
+    for block in range(0, 0x110000, 256):
+        if 0xD800 <= block < 0xE000:
+            continue
+        chunk = "".join(map(chr, range(block, block + 256)))
+        if chunk.lower() != chunk:
+            changed.update((c, c.lower()) for c in chunk if c.lower() != c)
+    return changed
+
+
+def _ranges_of(chars: set[str]) -> Ranges:
+    out: list[list[int]] = []
+    for cp in sorted(map(ord, chars)):
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return tuple((a, b) for a, b in out)
+
+
+class WordSplitter:
+    """text -> normalised words, for one dialect and lower-casing option."""
+
+    def __init__(self, tables: CharTables, *, lowercase: bool, specials: tuple[str, ...]) -> None:
+        self.lowercase = lowercase
+        self.dialect = tables.dialect
+        cjk, punct, separator = char_class(tables.cjk), char_class(tables.punct), char_class(tables.separator)
+        self._word_re = re.compile(f"[{cjk}]|[{punct}]|[^{separator}{cjk}{punct}]+")
+        self._delete_re = re.compile(f"[{char_class(tables.delete)}]+") if tables.delete else None
+        self._surrogate_re = re.compile(f"[{char_class(_SURROGATES)}]") if tables.surrogates_raise else None
+        self._never_split_re = (re.compile("|".join(map(re.escape, specials)))
+                                if specials and tables.dialect == "hf-slow" and not lowercase else None)
+        # Characters lower-casing must take from the table: where str.lower (this interpreter, one
+        # character at a time) disagrees with the reference. Capital sigma always: str.lower makes
+        # it final by context, which the HF references do not (Google does: oracle).
+        contexts = {chr(cp) for cp in tables.reorder} if lowercase else set()
+        patch: dict[str, str] = {}
+        if lowercase:
+            deleted = re.compile(f"[{char_class(tables.delete)}]") if tables.delete else None
+            lowered = interpreter_lower()
+            for ch in set(lowered) | set(tables.lower) | {"Σ"}:
+                if deleted is not None and deleted.match(ch):
+                    continue
+                want = tables.lower.get(ch, ch)
+                if lowered.get(ch, ch) != want or ch == "Σ":
+                    patch[ch] = want
+            if tables.dialect == "google":
+                contexts.add("Σ")
+                patch.pop("Σ", None)
+        self._patch = patch
+        self._nfc_needed = tables.dialect == "hf-slow" and not lowercase
+        unusual = set(patch) | contexts
+        unusual_ranges = tuple(sorted(_ranges_of(unusual) + tables.delete +
+                                      (_SURROGATES if tables.surrogates_raise else ())))
+        self._unusual_re = re.compile(f"[{char_class(unusual_ranges)}]")
+        self._context_re = re.compile(f"[{char_class(_ranges_of(contexts))}]") if contexts else None
+        self._patch_split_re = re.compile(f"([{char_class(_ranges_of(set(patch)))}]+)") if patch else None
+
+    def words(self, text: str) -> Optional[list[str]]:
+        if self._unusual_re.search(text) is not None:
+            text = self._normalise_unusual(text)
+            if text is None:
+                return None
+        elif self.lowercase:
+            text = text.lower()
+        if self._nfc_needed and not self._is_plain_nfc(text):
+            return None
+        return self._word_re.findall(text)
+
+    def _is_plain_nfc(self, text: str) -> bool:
+        """hf-slow without lower-casing: NFC and its never_split rule are contexts (oracle)."""
+        if not unicodedata.is_normalized("NFC", text):
+            return False
+        return "[" not in text or self._never_split_re is None or self._never_split_re.search(text) is None
+
+    def _normalise_unusual(self, text: str) -> Optional[str]:
+        if self._surrogate_re is not None and self._surrogate_re.search(text):
+            at = self._surrogate_re.search(text).start()
+            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X}: the hf-fast reference "
+                                  "(Rust tokenizers) refuses such str with a TypeError")
+        if self._delete_re is not None:
+            text = self._delete_re.sub("", text)
+        if self.lowercase:
+            if self._context_re is not None and self._context_re.search(text):
+                return None
+            if self._patch_split_re is None:
+                return text.lower()
+            parts = self._patch_split_re.split(text)
+            patch = self._patch
+            parts[0::2] = [part.lower() for part in parts[0::2]]
+            parts[1::2] = ["".join([patch[c] for c in part]) for part in parts[1::2]]
+            return "".join(parts)
+        return text

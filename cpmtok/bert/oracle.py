@@ -1,0 +1,182 @@
+"""The short, readable statement of each dialect: text -> (token, start, end) per piece.
+
+One character at a time, as the references' own Python reads, with their decisions taken from the
+frozen tables. It is the specification the fast path is tested against, the path for the rare
+contexts a per-character table cannot decide (NFD reordering of marks, Google's final sigma,
+hf-slow's NFC without lower-casing), and the source of offsets.
+
+Order of the steps (all three references): special strings are matched in the raw text (HF only);
+the clean-up deletes or turns into " "; each CJK character becomes a word; words split on
+separators; lower-casing strips accents (per word; Google's str.lower sees the whole word);
+punctuation splits words; WordPiece.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Optional
+
+from ..errors import UnsupportedText
+from .tables import CharSet, CharTables
+from .wordpiece import piece_text, wordpiece
+
+Span = tuple[int, int]
+Piece = tuple[str, int, int]  # vocabulary entry, start, end (characters of the original text)
+Char = tuple[str, int, int]  # a character after normalisation and the original span it comes from
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def special_pattern(specials: Iterable[str]) -> Optional[re.Pattern]:
+    """Leftmost match of any special string (none is a prefix of another for BERT's five)."""
+    ordered = sorted(specials, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+class Oracle:
+    """text -> pieces with offsets, for one dialect, vocabulary and set of options."""
+
+    def __init__(self, tables: CharTables, vocab: dict[str, int], *, lowercase: bool, max_chars: int,
+                 specials: tuple[str, ...], unk_token: str = "[UNK]") -> None:
+        self.tables = tables
+        self.vocab = vocab
+        self.lowercase = lowercase
+        self.max_chars = max_chars
+        self.unk_token = unk_token
+        self.longest = max(map(len, vocab))
+        self.special_re = special_pattern(specials) if tables.dialect != "google" else None
+        # hf-slow's BasicTokenizer keeps a whitespace word equal to a special string whole (never_split);
+        # with lower-casing no word can equal one, since tokenize() lower-cases all but raw specials first
+        self.never_split = frozenset(specials) if tables.dialect == "hf-slow" and not lowercase else frozenset()
+        self.delete = CharSet(tables.delete)
+        self.whitespace = CharSet(tables.whitespace)
+        self.separator = CharSet(tables.separator)
+        self.cjk = CharSet(tables.cjk)
+        self.punct = CharSet(tables.punct)
+        self.sigma_cased = CharSet(tables.sigma_cased)
+        self.case_ignorable = CharSet(tables.case_ignorable)
+
+    def pieces(self, text: str) -> list[Piece]:
+        if self.tables.surrogates_raise and SURROGATE.search(text):
+            at = SURROGATE.search(text).start()
+            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X} at {at}: the hf-fast reference "
+                                  "(Rust tokenizers) refuses such str with a TypeError")
+        out: list[Piece] = []
+        position = 0
+        for match in self.special_re.finditer(text) if self.special_re else ():
+            out += self.segment(text, position, match.start())
+            out.append((match.group(), match.start(), match.end()))
+            position = match.end()
+        return out + self.segment(text, position, len(text))
+
+    def segment(self, text: str, begin: int, end: int) -> list[Piece]:
+        """Pieces of text[begin:end], a stretch without special strings."""
+        chars: list[Char] = []
+        for i in range(begin, end):
+            ch = text[i]
+            if ch in self.delete:
+                continue
+            if ch in self.whitespace:
+                chars.append((" ", i, i + 1))
+            elif ch in self.cjk:
+                chars += [(" ", i, i + 1), (ch, i, i + 1), (" ", i, i + 1)]
+            else:
+                chars.append((ch, i, i + 1))
+        out: list[Piece] = []
+        for word in self.words(chars):
+            if "".join(c for c, _, _ in word) in self.never_split:
+                out += self.wordpiece(word)
+                continue
+            if self.lowercase:
+                word = self.lower(word)
+            for part in self.split_punctuation(word):
+                out += self.wordpiece(part)
+        return out
+
+    def words(self, chars: list[Char]) -> list[list[Char]]:
+        words: list[list[Char]] = [[]]
+        for char in chars:
+            if char[0] in self.separator:
+                words.append([])
+            else:
+                words[-1].append(char)
+        words = [word for word in words if word]
+        if self.tables.dialect == "hf-slow" and not self.lowercase:
+            words = [self.nfc(word) for word in words]
+        return words
+
+    def nfc(self, word: list[Char]) -> list[Char]:
+        """hf-slow normalises to NFC (it makes no difference once lower-casing decomposes again)."""
+        text = "".join(c for c, _, _ in word)
+        composed = unicodedata.normalize("NFC", text)
+        if composed == text:
+            return word
+        if len(composed) == len(word):  # singletons: one character for one
+            return [(c, start, end) for c, (_, start, end) in zip(composed, word)]
+        return [(c, word[0][1], word[-1][2]) for c in composed]  # compositions: the word's span
+
+    def lower(self, word: list[Char]) -> list[Char]:
+        """Lower-case and strip accents, one character at a time, except in the two contexts."""
+        out: list[Char] = []
+        k = 0
+        while k < len(word):
+            ch, start, end = word[k]
+            if ord(ch) in self.tables.reorder:
+                run_end = k
+                while run_end < len(word) and (ord(word[run_end][0]) in self.tables.reorder
+                                               or self.tables.lower.get(word[run_end][0]) == ""):
+                    run_end += 1
+                run = "".join(c for c, _, _ in word[k:run_end])
+                out += [(c, start, word[run_end - 1][2]) for c in self.lower_with_unicodedata(run)]
+                k = run_end
+                continue
+            if ch == "Σ" and self.tables.dialect == "google":
+                out.append((self.google_sigma(word, k), start, end))
+            else:
+                out += [(c, start, end) for c in self.tables.lower.get(ch, ch)]
+            k += 1
+        return out
+
+    def google_sigma(self, word: list[Char], k: int) -> str:
+        """Python's str.lower on Google's whole word: Σ is ς after a cased letter and not before one."""
+        def cased_neighbour(indices: Iterable[int]) -> bool:
+            for i in indices:
+                if word[i][0] not in self.case_ignorable:
+                    return word[i][0] in self.sigma_cased
+            return False
+        final = cased_neighbour(range(k - 1, -1, -1)) and not cased_neighbour(range(k + 1, len(word)))
+        return "ς" if final else "σ"
+
+    def lower_with_unicodedata(self, word: str) -> str:
+        """A run of marks NFD may reorder (38 code points, with the stripped marks between them): the
+        reference's own steps, via unicodedata. Only these marks' relative order is at stake, and the
+        characters before the run can only add Mn marks, which are stripped."""
+        def strip(text: str) -> str:
+            return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+        if self.tables.dialect == "google":
+            return strip(word.lower())
+        if self.tables.dialect == "hf-slow":
+            return strip(unicodedata.normalize("NFC", "".join(c.lower() for c in word)).lower())
+        return "".join(self.tables.lower.get(c, c) for c in strip(word))  # Rust: strip, then lower-case
+
+    def split_punctuation(self, word: list[Char]) -> list[list[Char]]:
+        parts: list[list[Char]] = []
+        joined = False
+        for char in word:
+            if char[0] in self.punct:
+                parts.append([char])
+                joined = False
+            elif joined:
+                parts[-1].append(char)
+            else:
+                parts.append([char])
+                joined = True
+        return parts
+
+    def wordpiece(self, word: list[Char]) -> list[Piece]:
+        text = "".join(c for c, _, _ in word)
+        spans = wordpiece(text, self.vocab, self.max_chars, self.longest)
+        if spans is None:
+            return [(self.unk_token, word[0][1], word[-1][2])]
+        return [(piece_text(text, s, e), word[s][1], word[e - 1][2]) for s, e in spans]

@@ -1,0 +1,187 @@
+"""Readers for CPM's files: jieba 0.42.1's dictionary and HMM tables, the SentencePiece .model, vocab.json.
+
+The one module of `cpmtok.cpm` that touches files. jieba's data is read here directly, never through a
+`jieba.Tokenizer`: that would write a cache into the shared temp directory, and jieba's module-level state
+(`jieba.dt`, `finalseg.Force_Split_Words`) changes with every `add_word`/`del_word` anywhere in the process.
+The dictionary is checked by the sha256 the registry records (`jieba-0.42.1-dict`); the prepared tables are
+cached in `vocab/` (git-ignored), a place the project controls, so a tokenizer (or a worker process) starts fast.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import marshal
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from math import log
+from pathlib import Path
+from typing import Optional
+
+from ..errors import InvalidVocab, UnsupportedDependency, VocabMismatch
+from ..vocab import VOCAB_DIR, registry_entry, sha256_of, verify
+
+JIEBA_VERSION = "0.42.1"
+JIEBA_DICT_ENTRY = "jieba-0.42.1-dict"
+_CACHE_FORMAT = 1
+_HMM_TABLE_FILES = ("prob_start.py", "prob_trans.py", "prob_emit.py")
+
+
+@dataclass(frozen=True)
+class JiebaModel:
+    """jieba's dictionary and HMM, as the segmenters use them.
+
+    `word_weights` holds every dictionary word AND every prefix of one (jieba's prefix dictionary `FREQ`):
+    `log(freq) - log(total)` for a word, None for a prefix that is no word. Precomputing the difference per
+    word is bit-identical to jieba's `log(freq) - logtotal + route` evaluated left to right.
+    """
+
+    word_weights: dict[str, Optional[float]]
+    unknown_char_weight: float  # jieba's `log(FREQ.get(c) or 1) - logtotal` for a char that starts no word
+    hmm_start: dict[str, float]
+    hmm_trans: dict[str, dict[str, float]]
+    hmm_emit: dict[str, dict[str, float]]
+
+
+def jieba_package_dir(*, allow_other_jieba: bool = False) -> Path:
+    """Where jieba is installed, after checking it is 0.42.1 (the version CPM-Generate was run with)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise UnsupportedDependency(
+            f"jieba is not installed; the CPM tokenizer needs its dictionary: pip install jieba=={JIEBA_VERSION}")
+    version = importlib.metadata.version("jieba")
+    if version != JIEBA_VERSION and not allow_other_jieba:
+        raise UnsupportedDependency(
+            f"jieba {version} is installed, but CPM-Generate's ids come from jieba {JIEBA_VERSION} "
+            f"(its dictionary and HMM tables). pip install jieba=={JIEBA_VERSION}, or pass "
+            "allow_other_jieba=True to segment with the installed one (ids may then differ from CPM-Generate).")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def load_jieba_model(*, allow_other_jieba: bool = False) -> JiebaModel:
+    """jieba's tables, from the cache in `vocab/` when it matches the installed files, else built and cached."""
+    package = jieba_package_dir(allow_other_jieba=allow_other_jieba)
+    dict_path = package / "dict.txt"
+    if not dict_path.is_file():
+        raise UnsupportedDependency(f"{dict_path}: jieba's default dictionary is missing; reinstall jieba=={JIEBA_VERSION}")
+    verify(dict_path, registry_entry(JIEBA_DICT_ENTRY), allow_checksum_mismatch=allow_other_jieba)
+    return _load_jieba_model(str(package))
+
+
+@lru_cache(maxsize=4)
+def _load_jieba_model(package_dir: str) -> JiebaModel:
+    """Shared by every tokenizer of the process (and inherited by forked workers); the tables are never mutated."""
+    package = Path(package_dir)
+    sources = [package / "dict.txt"] + [package / "finalseg" / name for name in _HMM_TABLE_FILES]
+    digest = hashlib.sha256("".join(sha256_of(path) for path in sources).encode()).hexdigest()[:16]
+    cache_path = VOCAB_DIR / f"jieba-tables-{digest}.v{_CACHE_FORMAT}.marshal"
+    cached = _read_cache(cache_path)
+    if cached is not None:
+        return cached
+    model = _build_jieba_model(package)
+    _write_cache(cache_path, model)
+    return model
+
+
+def _build_jieba_model(package: Path) -> JiebaModel:
+    freq, total = _read_jieba_dictionary(package / "dict.txt")
+    log_total = log(total)
+    weights = {word: (log(count) - log_total if count else None) for word, count in freq.items()}
+    start, trans, emit = (_read_python_table(package / "finalseg" / name) for name in _HMM_TABLE_FILES)
+    return JiebaModel(weights, log(1) - log_total, start, trans, emit)
+
+
+def _read_jieba_dictionary(path: Path) -> tuple[dict[str, int], int]:
+    """jieba's `Tokenizer.gen_pfdict`: word -> freq, every prefix of a word -> 0 unless it is a word, and the total."""
+    freq: dict[str, int] = {}
+    total = 0
+    with open(path, "rb") as f:
+        for line_number, raw in enumerate(f, 1):
+            try:
+                line = raw.strip().decode("utf-8")
+                word, count_text = line.split(" ")[:2]
+                count = int(count_text)
+            except ValueError:
+                raise InvalidVocab(f"{path}: line {line_number} is no jieba dictionary entry: {raw[:80]!r}") from None
+            freq[word] = count
+            total += count
+            for end in range(1, len(word) + 1):
+                freq.setdefault(word[:end], 0)
+    return freq, total
+
+
+def _read_python_table(path: Path) -> dict:
+    """A finalseg table file (`P={...}`), read as a literal: no import, so no shared module state."""
+    text = path.read_text(encoding="utf-8")
+    return ast.literal_eval(text[text.index("=") + 1:].strip())
+
+
+def _read_cache(path: Path) -> Optional[JiebaModel]:
+    try:
+        with open(path, "rb") as f:
+            fields = marshal.load(f)
+        return JiebaModel(*fields)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _write_cache(path: Path, model: JiebaModel) -> None:
+    """Best effort (a read-only checkout just builds the tables each time); written whole, then renamed."""
+    try:
+        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".partial")
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump((model.word_weights, model.unknown_char_weight, model.hmm_start, model.hmm_trans,
+                          model.hmm_emit), f)
+        os.replace(partial, path)
+    except OSError:
+        pass
+
+
+def read_sentencepiece_model(path: Path):
+    """A `SentencePieceProcessor` of the .model; InvalidVocab if the file is no SentencePiece model."""
+    import sentencepiece
+
+    data = Path(path).read_bytes()
+    processor = sentencepiece.SentencePieceProcessor()
+    try:
+        processor.LoadFromSerializedProto(data)
+    except (RuntimeError, OSError, ValueError) as err:
+        raise InvalidVocab(f"{path}: not a SentencePiece model ({err})") from None
+    if processor.get_piece_size() == 0:
+        raise InvalidVocab(f"{path}: a SentencePiece model without pieces")
+    return processor
+
+
+def read_vocab_json(path: Path, processor) -> dict[str, int]:
+    """CPM-Generate's first-release `vocab.json` (piece -> id), checked to fit the SentencePiece model.
+
+    Fits: a JSON object of piece -> int, ids unique and below the model's size, and every key that is a
+    piece of the model mapped to that piece's own id (pieces the model lacks, like `▃` for v0, may be added).
+    """
+    try:
+        vocab = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidVocab(f"{path}: not a UTF-8 JSON file ({err})") from None
+    if not isinstance(vocab, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in vocab.items()):
+        raise InvalidVocab(f"{path}: expected a JSON object mapping piece strings to integer ids")
+    size = processor.get_piece_size()
+    out_of_range = [(k, v) for k, v in vocab.items() if not 0 <= v < size]
+    if out_of_range:
+        raise VocabMismatch(f"{path}: ids outside the model's 0..{size - 1}, e.g. {out_of_range[:3]}")
+    if len(set(vocab.values())) != len(vocab):
+        raise VocabMismatch(f"{path}: several pieces share an id")
+    own_ids = {piece: processor.piece_to_id(piece) for piece in vocab}
+    moved = [(piece, vocab[piece], own) for piece, own in own_ids.items()
+             if processor.id_to_piece(own) == piece and vocab[piece] != own]
+    if moved:
+        piece, mapped, own = moved[0]
+        raise VocabMismatch(
+            f"{path} does not fit the SentencePiece model: {len(moved)} pieces map to another id than the "
+            f"model gives them, e.g. {piece!r} -> {mapped} in vocab.json but {own} in the model")
+    return vocab

@@ -1,0 +1,153 @@
+"""`CpmTokenizer`: CPM-LM's tokenizer as CPM-Generate runs it, for both released SentencePiece models.
+
+text -> jieba 0.42.1 words (our own `Segmenter`, bit-identical, immune to process-wide jieba edits) -> inside
+each word space -> ▂ and newline -> ▃ -> words joined by one space -> SentencePiece `encode` -> ids; for the
+first release (`cpm-v0`) the piece STRINGS go through vocab.json (unknown -> 0), which is how a newline's `▃`
+(no piece of that model) became id 3. No special tokens unless asked: then `<eod>` (7) ends the document, as
+CPM-Generate separates documents. A literal "<eod>" in the text stays text (jieba splits it, as in CPM-Generate).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from ..base import Tokenizer, check_text
+from ..encoding import Encoding, Offset
+from ..errors import UnsupportedText
+from ..presets import Preset
+from ..vocab import entry_for_file, locate, registry_entry
+from .dictionary import load_jieba_model, read_sentencepiece_model, read_vocab_json
+from .offsets import piece_offsets
+from .segmenter import Segmenter
+
+SPECIAL_TOKEN_NAMES = ("<unk>", "<s>", "</s>", "<cls>", "▃", "<sep>", "<pad>", "<mask>", "<eod>", "▂")
+DOCUMENT_END = "<eod>"
+
+
+class CpmTokenizer(Tokenizer):
+    family = "cpm"
+
+    def __init__(self, name: str, model_path: Path, vocab_json_path: Optional[Path] = None, *,
+                 allow_other_jieba: bool = False) -> None:
+        self.name = name
+        self.model_path = Path(model_path)
+        self.vocab_json_path = Path(vocab_json_path) if vocab_json_path is not None else None
+        self.variant = "v0" if self.vocab_json_path is not None else "current"
+        self.sp = read_sentencepiece_model(self.model_path)
+        self._segmenter = Segmenter(load_jieba_model(allow_other_jieba=allow_other_jieba))
+        self._vocab: Optional[dict[str, int]] = None
+        self._piece_ids: Optional[list[int]] = None  # v0: SentencePiece id -> vocab.json id of its piece
+        if self.vocab_json_path is not None:
+            self._vocab = read_vocab_json(self.vocab_json_path, self.sp)
+            self._piece_ids = [self._vocab.get(self.sp.id_to_piece(i), 0) for i in range(self.sp.get_piece_size())]
+            self._tokens = {i: piece for piece, i in self._vocab.items()}
+        else:
+            self._tokens = {i: self.sp.id_to_piece(i) for i in range(self.sp.get_piece_size())}
+        self._token_ids = {token: i for i, token in self._tokens.items()}
+        self.special_ids = {name: i for name in SPECIAL_TOKEN_NAMES if (i := self._special_id(name)) is not None}
+
+    def _special_id(self, name: str) -> Optional[int]:
+        """A token's id, or a model piece's (v0's `<cls>` is a piece but no vocab.json entry)."""
+        if name in self._token_ids:
+            return self._token_ids[name]
+        piece_id = self.sp.piece_to_id(name)
+        return piece_id if self.sp.id_to_piece(piece_id) == name else None
+
+    # -- text -> ids -------------------------------------------------------------------------------------
+    def sentencepiece_input(self, text: str) -> str:
+        """CPM-Generate's string for SentencePiece: jieba words, ▂/▃ inside words, joined by spaces."""
+        return self._segmenter.join(check_text(text))
+
+    def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
+        joined = self.sentencepiece_input(text)
+        try:
+            ids = self.sp.encode(joined)
+        except UnicodeEncodeError as err:
+            raise UnsupportedText(f"text is not encodable as UTF-8 ({err.reason} at {err.start}); "
+                                  "SentencePiece (and so CPM-Generate) cannot encode it") from None
+        if self._piece_ids is not None:
+            ids = self._through_vocab_json(ids, joined)
+        if add_special_tokens:
+            ids.append(self.special_ids[DOCUMENT_END])
+        return ids
+
+    def _through_vocab_json(self, ids: list[int], joined: str) -> list[int]:
+        """v0: `[vocab.get(piece, 0) for piece in sp.encode(joined, out_type=str)]`.
+
+        An unknown piece's string is its surface text (e.g. `▃`), not `<unk>`: only then are the strings needed.
+        """
+        unk = self.sp.unk_id()
+        if unk in ids:
+            return [self._vocab.get(piece, 0) for piece in self.sp.encode(joined, out_type=str)]
+        piece_ids = self._piece_ids
+        return [piece_ids[i] for i in ids]
+
+    def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
+        ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
+        return Encoding(ids, text, make_tokens=lambda: [self.id_to_token(i) for i in ids],
+                        make_offsets=lambda: self._offsets(text, len(ids)))
+
+    def _offsets(self, text: str, count: int) -> list[Offset]:
+        """Each piece's span in the original text (None for join spaces / dummy prefix), then None for <eod>."""
+        spans = piece_offsets(self.sentencepiece_input(text), self.sp)
+        return spans + [None] * (count - len(spans))
+
+    # -- ids -> text -------------------------------------------------------------------------------------
+    def decode(self, ids: Sequence[int], style: str = "natural", **options: Any) -> str:
+        from ..decode import decode
+        return decode(self, ids, style=style, **options)
+
+    # -- vocabulary --------------------------------------------------------------------------------------
+    @property
+    def vocab_size(self) -> int:
+        return self.sp.get_piece_size()
+
+    def id_to_token(self, token_id: int) -> str:
+        """The piece string of an id (v0: through vocab.json's inverse, so 3 is `▃`)."""
+        try:
+            return self._tokens[token_id]
+        except KeyError:
+            raise IndexError(f"id {token_id} is not in {self.name} (0..{self.vocab_size - 1})") from None
+
+    def token_to_id(self, token: str) -> Optional[int]:
+        return self._token_ids.get(token)
+
+    def __repr__(self) -> str:
+        return f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, model_path={str(self.model_path)!r})"
+
+
+def load_preset(preset: Preset, **options: Any) -> CpmTokenizer:
+    allow_mismatch = options.pop("allow_checksum_mismatch", False)
+    vocab_json = options.pop("vocab_json", preset.options.get("vocab_json"))
+    model_path = locate(preset.vocab, allow_checksum_mismatch=allow_mismatch)
+    vocab_json_path = _vocab_json_path(vocab_json, allow_mismatch)
+    return CpmTokenizer(preset.name, model_path, vocab_json_path, **options)
+
+
+def load_path(path: Path, **options: Any) -> CpmTokenizer:
+    """A .model (or a directory holding one); a registered model gets its registered companion vocab.json."""
+    allow_mismatch = options.pop("allow_checksum_mismatch", False)
+    path = Path(path)
+    if path.is_dir():
+        models = sorted(path.glob("*.model"))
+        path = models[0]
+        if "vocab_json" not in options and (path.parent / "vocab.json").is_file():
+            options["vocab_json"] = path.parent / "vocab.json"
+    vocab_json = options.pop("vocab_json", None)
+    if vocab_json is None:
+        known = entry_for_file(path)
+        if known is not None and "companion" in known[1]:
+            vocab_json = known[1]["companion"]
+    return CpmTokenizer(str(path), path, _vocab_json_path(vocab_json, allow_mismatch), **options)
+
+
+def _vocab_json_path(vocab_json: Optional[str | Path], allow_mismatch: bool) -> Optional[Path]:
+    """A registry name (checked by sha256) or a path."""
+    if vocab_json is None:
+        return None
+    try:
+        registry_entry(str(vocab_json))
+    except KeyError:
+        return Path(vocab_json)
+    return locate(str(vocab_json), allow_checksum_mismatch=allow_mismatch)

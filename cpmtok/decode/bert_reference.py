@@ -1,0 +1,97 @@
+"""The strings BERT-family references give back for ids, reproduced exactly.
+
+- `hf_slow`: transformers 4.57.6 `BertTokenizer.decode` (pure Python): drop special tokens if asked,
+  `" ".join(tokens).replace(" ##", "").strip()`, then `clean_up_tokenization` over the whole string.
+- `hf_fast`: transformers 4.57.6 `BertTokenizerFast.decode`: the tokenizers 0.22.2 WordPiece decoder
+  (prefix `##` dropped, else a space before every token but the first, its `cleanup` applied to each
+  token) and then, like the slow one, `clean_up_tokenization` over the whole string.
+- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode`, applied to our tokens.
+- `gpt2_ml`: the gpt2-ml demo's `"".join(tokens)` with `[UNK]` and `##` removed (Google's FullTokenizer
+  has no decode of its own).
+
+Both transformers classes default to `skip_special_tokens=False` and `clean_up_tokenization_spaces=True`
+(`BertTokenizer.__init__`; `BertTokenizerFast` passes the same default), so those are our defaults too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Collection, Sequence
+
+from .chars import is_cjk_ideograph, is_punctuation
+
+# transformers' PreTrainedTokenizerBase.clean_up_tokenization, in its order
+_HF_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+               (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+# tokenizers' decoders::wordpiece::cleanup, in its order (it has " do not" where Python has none)
+_WORDPIECE_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+                      (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+
+
+def _replace_all(text: str, pairs: Sequence[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+def hf_slow(tokens: Sequence[str], special: Collection[str], *, skip_special_tokens: bool = False,
+            clean_up_tokenization_spaces: bool = True) -> str:
+    """transformers 4.57.6 BertTokenizer.decode (the special tokens are its only added tokens)."""
+    if skip_special_tokens:
+        tokens = [token for token in tokens if token not in special]
+    text = " ".join(tokens).replace(" ##", "").strip()
+    return _replace_all(text, _HF_CLEANUP) if clean_up_tokenization_spaces else text
+
+
+def hf_fast(tokens: Sequence[str], special: Collection[str], *, skip_special_tokens: bool = False,
+            clean_up_tokenization_spaces: bool = True) -> str:
+    """transformers 4.57.6 BertTokenizerFast.decode over the tokenizers 0.22.2 WordPiece decoder."""
+    if skip_special_tokens:
+        tokens = [token for token in tokens if token not in special]
+    pieces = []
+    for index, token in enumerate(tokens):
+        if index:
+            token = token[2:] if token.startswith("##") else " " + token
+        pieces.append(_replace_all(token, _WORDPIECE_CLEANUP))
+    text = "".join(pieces)
+    return _replace_all(text, _HF_CLEANUP) if clean_up_tokenization_spaces else text
+
+
+_B4K_CJK_PUNCTUATION = (
+    "\uff02\uff03\uff04\uff05\uff06\uff07\uff08\uff09\uff0a\uff0b\uff0c\uff0d\uff0f\uff1a\uff1b\uff1c\uff1d"
+    "\uff1e\uff20\uff3b\uff3c\uff3d\uff3e\uff3f\uff40\uff5b\uff5c\uff5d\uff5e\uff5f\uff60\uff62\uff63\uff64"
+    "\u3000\u3001\u3003\u3008\u3009\u300a\u300b\u300c\u300d\u300e\u300f\u3010\u3011\u3014\u3015\u3016\u3017"
+    "\u3018\u3019\u301a\u301b\u301c\u301d\u301e\u301f\u3030\u303e\u303f\u2013\u2014\u2018\u2019\u201b\u201c"
+    "\u201d\u201e\u201f\u2026\u2027\ufe4f\ufe51\ufe54\u00b7\uff01\uff1f\uff61\u3002"
+)
+_B4K_GLUE_AFTER = re.compile("(%s) " % "|".join(re.escape(p) for p in _B4K_CJK_PUNCTUATION + "+-/={(<["))
+
+
+def bert4keras(tokens: Sequence[str]) -> str:
+    """bert4keras 0.11.5 Tokenizer.decode(ids, tokens=tokens); `[...]` tokens are its special tokens.
+
+    Like bert4keras it fails (IndexError) when a non-first token follows only empty text.
+    """
+    tokens = [token for token in tokens if not (token and token[0] == "[" and token[-1] == "]")]
+    text = ""
+    for index, token in enumerate(tokens):
+        if token[:2] == "##":
+            text += token[2:]
+        elif len(token) == 1 and is_cjk_ideograph(token):
+            text += token
+        elif len(token) == 1 and is_punctuation(token):
+            text += token + " "
+        elif index > 0 and is_cjk_ideograph(text[-1]):
+            text += token
+        else:
+            text += " " + token
+    text = re.sub(" +", " ", text)
+    text = re.sub("' (re|m|s|t|ve|d|ll) ", "'\\1 ", text)
+    text = _B4K_GLUE_AFTER.sub("\\1", text)
+    text = re.sub(r"(\d\.) (\d)", "\\1\\2", text)
+    return text.strip()
+
+
+def gpt2_ml(tokens: Sequence[str]) -> str:
+    """gpt2-ml's demo: `"".join(tokens).replace("[UNK]", "").replace("##", "")`."""
+    return "".join(tokens).replace("[UNK]", "").replace("##", "")
