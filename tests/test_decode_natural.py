@@ -103,7 +103,8 @@ def _bert_figures(preset: str, golden: str):
             records += 1
             exact += ok
             reference_only += tok.decode(ids, style="reference", skip_special_tokens=True) == text and not ok
-            if "[UNK]" not in tokens and "".join(t[2:] if t.startswith("##") else t for t in tokens) == WHITESPACE.sub("", text):
+            joined = "".join(t[2:] if t.startswith("##") else t for t in tokens)
+            if "[UNK]" not in tokens and joined == WHITESPACE.sub("", text):
                 carried += 1
                 carried_exact += ok
     return records, exact, carried, carried_exact, reference_only
@@ -118,7 +119,8 @@ def test_bert_natural_exactness_on_the_corpus(preset, golden, minimum_exact, min
     """Measured: bert-base-chinese 65.41 % exact, 83.15 % of the records whose tokens carry everything but
     whitespace. The ceiling without guessing whitespace beside CJK (which no token carries) is 65.66 % / 83.47 %."""
     records, exact, carried, carried_exact, reference_only = _bert_figures(preset, golden)
-    print(f"{preset}: {exact}/{records} exact, {carried_exact}/{carried} carried exact, {reference_only} reference-only")
+    print(f"{preset}: {exact}/{records} exact, {carried_exact}/{carried} carried exact, "
+          f"{reference_only} reference-only")
     assert exact / records >= minimum_exact
     assert carried_exact / carried >= minimum_carried
     assert reference_only <= 0.005 * records

@@ -32,7 +32,8 @@ def _load(preset: str, **options):
 
 def _ids(size: int):
     """Any ids: specials, `##` pieces, whitespace-like entries and plain ones, in any order."""
-    edges = st.sampled_from([i for i in (0, 100, 101, 102, 103, 1, 2, 3, 343, 13502, 8, 9, 10) if i < size] + [size - 1])
+    edges = st.sampled_from([i for i in (0, 100, 101, 102, 103, 1, 2, 3, 343, 13502, 8, 9, 10) if i < size]
+                            + [size - 1])
     return st.lists(st.one_of(edges, st.integers(0, size - 1)), max_size=12)
 
 
@@ -66,7 +67,8 @@ def test_bert_reference_equals_transformers_on_encoded_text(preset):
         ids = slow(text, add_special_tokens=True)["input_ids"]  # the fast one refuses lone surrogates
         assert tok.decode(ids, style="reference") == fast.decode(ids)
         assert tok.decode(ids, style="reference", reference="hf-slow") == slow.decode(ids)
-        assert tok.decode(ids, style="reference", skip_special_tokens=True) == fast.decode(ids, skip_special_tokens=True)
+        assert tok.decode(ids, style="reference", skip_special_tokens=True) == \
+            fast.decode(ids, skip_special_tokens=True)
 
     check()
 
@@ -94,7 +96,8 @@ def test_slow_and_fast_differ_only_where_the_slow_one_strips_whitespace_tokens()
     """BertTokenizer.decode ends with .strip(); the fast decoder does not: id 343 is U+2028 in bert-base-chinese."""
     tok = _load("bert-base-chinese")
     ids = [343, tok.token_to_id("º")]
-    slow, fast = hf_decoder("hf-slow", "bert-base-chinese").decode(ids), hf_decoder("hf-fast", "bert-base-chinese").decode(ids)
+    slow = hf_decoder("hf-slow", "bert-base-chinese").decode(ids)
+    fast = hf_decoder("hf-fast", "bert-base-chinese").decode(ids)
     assert (slow, fast) == ("º", "\u2028 º")
     assert tok.decode(ids, style="reference", reference="hf-slow") == slow
     assert tok.decode(ids, style="reference") == fast
@@ -144,12 +147,14 @@ def test_bad_ids_and_styles_are_typed_errors():
 @pytest.mark.parametrize("preset", sorted(BERT))
 def test_bert_reference_on_the_whole_corpus(preset):
     tok = _load(preset)
-    fast, slow, b4k = hf_decoder("hf-fast", BERT[preset]), hf_decoder("hf-slow", BERT[preset]), bert4keras_tokenizer(BERT[preset])
+    fast, slow = hf_decoder("hf-fast", BERT[preset]), hf_decoder("hf-slow", BERT[preset])
+    b4k = bert4keras_tokenizer(BERT[preset])
     for path in corpus_files():
         for number, ids in enumerate(golden_ids(f"{BERT[preset]}/hf_fast", path.name), start=1):
             where = f"{path.name}:{number}"
             assert tok.decode(ids, style="reference") == fast.decode(ids), where
-            assert tok.decode(ids, style="reference", skip_special_tokens=True) == fast.decode(ids, skip_special_tokens=True), where
+            assert tok.decode(ids, style="reference", skip_special_tokens=True) == \
+                fast.decode(ids, skip_special_tokens=True), where
             assert tok.decode(ids, style="reference", reference="hf-slow") == slow.decode(ids), where
             assert tok.decode(ids, style="bert4keras") == b4k.decode(ids), where
 

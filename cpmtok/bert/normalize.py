@@ -18,6 +18,13 @@ from ..errors import UnsupportedText
 from .tables import CharTables, Ranges, char_class
 
 _SURROGATES: Ranges = ((0xD800, 0xDFFF),)
+_ASTRAL: Ranges = ((0x10000, 0x10FFFF),)
+
+
+def _bmp(ranges: Ranges) -> Ranges:
+    """The part of `ranges` below U+10000: a class of only those compiles to a bitmap (re's fast case);
+    one astral range makes re test every range in turn."""
+    return tuple((a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF)
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +56,8 @@ class WordSplitter:
     def __init__(self, tables: CharTables, *, lowercase: bool, specials: tuple[str, ...]) -> None:
         self.lowercase = lowercase
         self.dialect = tables.dialect
-        cjk, punct, separator = char_class(tables.cjk), char_class(tables.punct), char_class(tables.separator)
-        self._word_re = re.compile(f"[{cjk}]|[{punct}]|[^{separator}{cjk}{punct}]+")
+        self._word_re = self._word_pattern(tables.cjk, tables.punct, tables.separator)
+        self._bmp_word_re = self._word_pattern(_bmp(tables.cjk), _bmp(tables.punct), _bmp(tables.separator))
         self._delete_re = re.compile(f"[{char_class(tables.delete)}]+") if tables.delete else None
         self._surrogate_re = re.compile(f"[{char_class(_SURROGATES)}]") if tables.surrogates_raise else None
         self._never_split_re = (re.compile("|".join(map(re.escape, specials)))
@@ -75,22 +82,30 @@ class WordSplitter:
         self._patch = patch
         self._nfc_needed = tables.dialect == "hf-slow" and not lowercase
         unusual = set(patch) | contexts
-        unusual_ranges = tuple(sorted(_ranges_of(unusual) + tables.delete +
-                                      (_SURROGATES if tables.surrogates_raise else ())))
-        self._unusual_re = re.compile(f"[{char_class(unusual_ranges)}]")
+        # The common case is checked on the BMP only: any astral character takes the full path.
+        unusual_ranges = _bmp(tuple(sorted(_ranges_of(unusual) + tables.delete + _SURROGATES)))
+        self._unusual_re = re.compile(f"[{char_class(unusual_ranges)}]|[{char_class(_ASTRAL)}]")
         self._context_re = re.compile(f"[{char_class(_ranges_of(contexts))}]") if contexts else None
         self._patch_split_re = re.compile(f"([{char_class(_ranges_of(set(patch)))}]+)") if patch else None
 
+    @staticmethod
+    def _word_pattern(cjk: Ranges, punct: Ranges, separator: Ranges) -> re.Pattern:
+        cjk_class, punct_class = char_class(cjk), char_class(punct)
+        return re.compile(f"[{cjk_class}]|[{punct_class}]|[^{char_class(separator)}{cjk_class}{punct_class}]+")
+
     def words(self, text: str) -> Optional[list[str]]:
-        if self._unusual_re.search(text) is not None:
+        if self._unusual_re.search(text) is None:  # BMP only, no table lookups: str.lower is exact
+            if self.lowercase:
+                text = text.lower()
+            word_re = self._bmp_word_re
+        else:
             text = self._normalise_unusual(text)
             if text is None:
                 return None
-        elif self.lowercase:
-            text = text.lower()
+            word_re = self._word_re
         if self._nfc_needed and not self._is_plain_nfc(text):
             return None
-        return self._word_re.findall(text)
+        return word_re.findall(text)
 
     def _is_plain_nfc(self, text: str) -> bool:
         """hf-slow without lower-casing: NFC and its never_split rule are contexts (oracle)."""

@@ -5,8 +5,9 @@ Nothing here imports transformers: the reference decodes are reproduced, and tes
 """
 
 from .decoder import STYLES, decode, natural_pieces, tokens_of
-from .roundtrip import CAUSES, LossySpan, RoundTrip, roundtrip
+from .roundtrip import CAUSES, LossySpan, RoundTrip, Summary, explain, roundtrip
 from .source import source_pieces, source_text
 
-__all__ = ["decode", "natural_pieces", "tokens_of", "STYLES", "roundtrip", "RoundTrip", "LossySpan", "CAUSES",
+__all__ = ["decode", "natural_pieces", "tokens_of", "STYLES", "roundtrip", "explain", "RoundTrip", "LossySpan",
+           "Summary", "CAUSES",
            "source_pieces", "source_text"]

@@ -22,9 +22,9 @@ from typing import Collection, Optional, Sequence
 
 from .chars import is_cjk_ideograph, is_punctuation, is_wide
 
-UNKNOWN_TEXT = "\ufffd"  # what an unknown token decodes to by default: U+FFFD REPLACEMENT CHARACTER
 _SPACE_AFTER = set(",.!?;:%)]}")  # followed by a space in Latin prose
 _URL_SCHEMES = {"http", "https", "ftp", "www"}
+_MAILBOX_MARKS = {".", "_", "-", "+"}
 
 
 @dataclass
@@ -53,18 +53,17 @@ def _url_words(words: list[_Word]) -> set[int]:
     """Indices of words inside a URL or e-mail address (scheme://..., www...., name@host)."""
     inside: set[int] = set()
     for start, word in enumerate(words):
-        opens = word.text in _URL_SCHEMES or (word.kind == "punct" and word.text == "@")
-        if not opens:
+        if not (word.text in _URL_SCHEMES or (word.kind == "punct" and word.text == "@")):
             continue
-        end = start + 1
+        first, end = start, start + 1
         while end < len(words) and words[end].kind in ("run", "punct") and not (
                 words[end].kind == "run" and words[end - 1].kind == "run"):
             end += 1
         if word.text == "@":  # the mailbox name before it too: first.last@host
-            while start > 0 and (words[start - 1].kind == "run" or words[start - 1].text in "._-+") and not (
-                    words[start - 1].kind == "run" and words[start].kind == "run"):
-                start -= 1
-        inside.update(range(start, end))
+            while first > 0 and (words[first - 1].kind == "run" or words[first - 1].text in _MAILBOX_MARKS) and not (
+                    words[first - 1].kind == "run" and words[first].kind == "run"):
+                first -= 1
+        inside.update(range(first, end))
     return inside
 
 
@@ -86,8 +85,7 @@ def _separator(words: list[_Word], index: int, in_url: set[int]) -> str:
     return ""
 
 
-def natural_pieces(tokens: Sequence[str], unknown_token: str, skip: Collection[str], *,
-                   unknown: str = UNKNOWN_TEXT) -> list[str]:
+def natural_pieces(tokens: Sequence[str], unknown_token: str, skip: Collection[str], unknown: str) -> list[str]:
     """One string per token: the words rebuilt from `##` pieces, with the spaces the rules above decide.
 
     `skip`: tokens that decode to nothing (the special tokens); `unknown_token` decodes to `unknown`.

@@ -5,7 +5,8 @@ newlines as `▃`, and SentencePiece's NFKC folds full-width punctuation to ASCI
 `（` -> `(`, `…` -> `...`). Decoding drops the join spaces, turns `▂`/`▃` back, and restores a
 folded character where the context is strong evidence that the writer used the full-width form:
 
-1. `, ! ? ;` right after (or `,` right before) a Chinese character or mark: full width (`好，但`);
+1. `, ! ? ;` right after a Chinese character or mark, `,` also right before one (not after a digit):
+   full width (`好，但`);
 2. `:` between a Chinese character and text (not before a space or a symbol): `：`;
 3. `(` touching a Chinese character, and its matching `)`: `（…）`, but only in a text that ends its
    sentences with `。` (texts without `。` mostly write ASCII brackets);
@@ -25,11 +26,9 @@ from typing import Sequence
 from .chars import is_cjk_ideograph, is_wide
 from .cpm_reference import BLOCK_NEWLINE, BLOCK_SPACE
 
-UNKNOWN_TEXT = "\ufffd"
 _FULL_WIDTH = {",": "\uff0c", "!": "\uff01", "?": "\uff1f", ";": "\uff1b", ":": "\uff1a",
                "(": "\uff08", ")": "\uff09"}
 _CANDIDATES = re.compile(r"\.{3,}|\u00b0C|[,!?;:()]")
-_CHINESE_MARKS = re.compile("[\u3001\u3002\u201c\u201d\u300a\u300b\u3010\u3011\u300c\u300d\uff5e]")  # 、。“”《》【】「」～
 _ASCII_SENTENCE_END = re.compile(r"[\u4e00-\u9fff]\.[\u4e00-\u9fff]")
 
 
@@ -47,12 +46,11 @@ class _Evidence:
     """What the whole decoded text says about its writer's punctuation."""
 
     ascii_sentences: bool  # a Chinese sentence ends with an ASCII "." (`不对.建议`)
-    chinese_marks: bool  # it has 、。“”《》【】「」～ (SentencePiece does not fold those)
     full_stops: bool  # it has 。
 
     @classmethod
     def of(cls, text: str) -> "_Evidence":
-        return cls(bool(_ASCII_SENTENCE_END.search(text)), bool(_CHINESE_MARKS.search(text)), "\u3002" in text)
+        return cls(bool(_ASCII_SENTENCE_END.search(text)), "\u3002" in text)
 
 
 def _replacement(found: str, left: str, right: str, open_brackets: list[bool], evidence: _Evidence) -> str:
@@ -71,11 +69,11 @@ def _replacement(found: str, left: str, right: str, open_brackets: list[bool], e
         wide = open_brackets.pop() if open_brackets else left_zh and evidence.full_stops
         return _FULL_WIDTH[found] if wide else found
     if found == ",":
-        restore = COMMA(evidence) and (left_zh or (right_zh and not left.isdigit()))
+        restore = left_zh or (right_zh and not left.isdigit())
     elif found == ":":
-        restore = COLON(evidence) and left_zh and bool(right) and not right.isspace() and (right_zh or right.isalnum())
+        restore = left_zh and bool(right) and not right.isspace() and (right_zh or right.isalnum())
     else:
-        restore = OTHER(evidence) and left_zh
+        restore = left_zh
     return _FULL_WIDTH[found] if restore else found
 
 
@@ -101,5 +99,3 @@ def restore_pieces(pieces: Sequence[str]) -> list[str]:
     for char_at in range(position, len(text)):
         out[owner[char_at]] += text[char_at]
     return out
-
-COMMA = COLON = OTHER = lambda e: True

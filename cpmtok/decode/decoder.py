@@ -24,6 +24,7 @@ from . import bert_natural, bert_reference, cpm_natural, cpm_reference
 from .source import source_text
 
 STYLES = ("natural", "reference", "bert4keras", "source")
+UNKNOWN_TEXT = "\ufffd"  # an unknown token's natural text by default: U+FFFD REPLACEMENT CHARACTER
 BERT_REFERENCES = {"hf-fast": bert_reference.hf_fast, "hf-slow": bert_reference.hf_slow}
 _DIALECT_REFERENCE = {"hf-fast": "hf-fast", "hf-slow": "hf-slow", "google": "gpt2-ml"}
 CPM_SPECIAL_PIECES = frozenset({"<s>", "</s>", "<cls>", "<sep>", "<pad>", "<mask>", "<eod>"})
@@ -63,13 +64,14 @@ def tokens_of(tokenizer: Any, ids: Sequence[int]) -> list[str]:
         except TypeError:
             raise InvalidIds(f"ids[{position}] is {value!r} ({type(value).__name__}), not an integer id") from None
         if not 0 <= token_id < size:
-            raise InvalidIds(f"ids[{position}] = {token_id} is outside the vocabulary of {tokenizer.name} (0..{size - 1})")
+            raise InvalidIds(f"ids[{position}] = {token_id} is outside the vocabulary of {tokenizer.name} "
+                             f"(0..{size - 1})")
         tokens.append(tokenizer.id_to_token(token_id))
     return tokens
 
 
 def natural_pieces(tokenizer: Any, tokens: Sequence[str], *, skip_special_tokens: bool = True,
-                   unknown: str = bert_natural.UNKNOWN_TEXT, restore_punctuation: bool = True) -> list[str]:
+                   unknown: str = UNKNOWN_TEXT, restore_punctuation: bool = True) -> list[str]:
     """One string per token of the natural decode ("".join is the text); options:
 
     - `skip_special_tokens`: special tokens ([CLS] [SEP] [PAD] [MASK]; <s> </s> <sep> <pad> <mask> <eod>
@@ -79,8 +81,7 @@ def natural_pieces(tokenizer: Any, tokens: Sequence[str], *, skip_special_tokens
     """
     if tokenizer.family == "bert":
         special = set(tokenizer.special_tokens) - {"[UNK]"}
-        return bert_natural.natural_pieces(tokens, "[UNK]", special if skip_special_tokens else (),
-                                           unknown=unknown)
+        return bert_natural.natural_pieces(tokens, "[UNK]", special if skip_special_tokens else (), unknown)
     pieces = []
     for token in tokens:
         if token == CPM_UNKNOWN_PIECE:

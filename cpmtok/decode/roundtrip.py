@@ -23,6 +23,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from ..encoding import Encoding, Offset
+from ..errors import InvalidIds
 from . import decoder
 from .cpm_reference import BLOCK_NEWLINE, BLOCK_SPACE
 
@@ -82,7 +84,14 @@ class RoundTrip:
 
 def roundtrip(tokenizer: Any, text: str) -> RoundTrip:
     """Encode `text`, decode it back (natural and reference style) and explain every difference."""
-    encoding = tokenizer.encode(text)
+    return explain(tokenizer, tokenizer.encode(text))
+
+
+def explain(tokenizer: Any, encoding: Encoding) -> RoundTrip:
+    """The round trip of an encoding that carries its text (`tokenizer.encode(text)`)."""
+    if encoding.text is None:
+        raise InvalidIds("a round trip needs an Encoding that carries its text (tok.encode(text))")
+    text = encoding.text
     tokens = decoder.tokens_of(tokenizer, encoding.ids)
     decoded_pieces = decoder.natural_pieces(tokenizer, tokens)
     decoded = "".join(decoded_pieces)
@@ -90,20 +99,33 @@ def roundtrip(tokenizer: Any, text: str) -> RoundTrip:
     if decoded == text:
         return RoundTrip(text, decoded, reference)
     bert = tokenizer.family == "bert"
-    explain = _BertUnit(tokenizer) if bert else _CpmUnit(tokenizer)
+    explain_unit = _BertUnit(tokenizer) if bert else _CpmUnit(tokenizer)
     differing = [unit for unit in _units(encoding.offsets, len(text))
                  if text[unit[2]:unit[4]] != "".join(decoded_pieces[unit[0]:unit[1]])]
-    if not bert:  # one CPM piece can carry the text of several characters: explain neighbours together
-        differing = _merge_neighbours(differing)
+
+    def why(unit: tuple[int, int, int, int, int]) -> list[LossySpan]:
+        first, last, start, body_start, end = unit
+        return explain_unit(text, start, body_start, end, "".join(decoded_pieces[first:last]), tokens[first:last])
+
     spans: list[LossySpan] = []
-    for first, last, start, body_start, end in differing:
-        spans += explain(text, start, body_start, end, "".join(decoded_pieces[first:last]), tokens[first:last])
+    index = 0
+    while index < len(differing):
+        unit, found = differing[index], why(differing[index])
+        # one CPM piece can carry the text of several characters (`……` -> `▁......` + `▁`): explain
+        # a unit that cannot be explained alone together with the units right after it
+        while not bert and any(s.cause == UNEXPLAINED for s in found) and index + 1 < len(differing) \
+                and differing[index + 1][0] == unit[1] and differing[index + 1][2] == unit[4]:
+            index += 1
+            unit = (unit[0], differing[index][1], unit[2], unit[3], differing[index][4])
+            found = why(unit)
+        spans += found
+        index += 1
     if not spans:
         spans.append(LossySpan(UNEXPLAINED, 0, len(text), text, decoded))
     return RoundTrip(text, decoded, reference, tuple(spans))
 
 
-def _units(offsets: Sequence[Optional[tuple[int, int]]], length: int) -> list[tuple[int, int, int, int, int]]:
+def _units(offsets: Sequence[Offset], length: int) -> list[tuple[int, int, int, int, int]]:
     """(first token, last token + 1, start, body start, end) per unit; `start:body_start` holds what the
     tokenizer dropped before the unit's characters. The tail (text after the last span) is a last unit."""
     units: list[list[int]] = []
@@ -123,18 +145,6 @@ def _units(offsets: Sequence[Optional[tuple[int, int]]], length: int) -> list[tu
     first = len(offsets) if waiting is None else waiting
     units.append([first, len(offsets), cursor, length, length])
     return [(a, b, c, d, e) for a, b, c, d, e in units]
-
-
-def _merge_neighbours(units: list[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
-    """Units that touch (one ends where the next starts) become one."""
-    merged: list[tuple[int, int, int, int, int]] = []
-    for unit in units:
-        if merged and merged[-1][1] == unit[0] and merged[-1][4] == unit[2]:
-            first, _, start, body_start, _ = merged[-1]
-            merged[-1] = (first, unit[1], start, body_start, unit[4])
-        else:
-            merged.append(unit)
-    return merged
 
 
 def _gap_spans(text: str, start: int, body_start: int, produced_space: str) -> list[LossySpan]:
@@ -275,7 +285,8 @@ class Summary:
             "records": self.records, "exact": self.exact, "reference_exact": self.reference_exact,
             "records_per_cause": dict(self.records_per_cause.most_common()),
             "spans_per_cause": dict(self.spans_per_cause.most_common()),
-            "reference_exact_not_natural": [{"where": where, **report.to_dict()} for where, report in self.reference_only],
+            "reference_exact_not_natural": [{"where": where, **report.to_dict()}
+                                            for where, report in self.reference_only],
             "worst": [{"where": where, "lost_characters": lost, **report.to_dict()}
                       for lost, where, report in self.worst_examples()],
         }

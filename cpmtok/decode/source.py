@@ -9,12 +9,10 @@ offsets that go backwards or out of the text are an error (they would not).
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Sequence
 
-from ..encoding import Encoding
+from ..encoding import Encoding, Offset
 from ..errors import InvalidIds
-
-Offset = Optional[tuple[int, int]]
 
 
 def source_pieces(text: str, offsets: Sequence[Offset]) -> list[str]:
