@@ -22,18 +22,29 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in [
+        # BERT rows: dialect = which reference's ids; lowercase = the model's do_lower_case.
         Preset("bert-base-chinese", "bert", "bert-base-chinese", {"dialect": "hf-fast"},
-               "Google's bert-base-chinese vocab.txt as AutoTokenizer loads it (BertTokenizerFast, do_lower_case=True)"),
+               "Google's bert-base-chinese vocab.txt as AutoTokenizer loads it: BertTokenizerFast, do_lower_case=True "
+               "(transformers' default; the hub's tokenizer_config.json sets do_lower_case false for this model: "
+               "pass lowercase=False to match that)"),
         Preset("clue-small", "bert", "clue-small", {"dialect": "hf-fast"},
-               "CLUE small vocab.txt as AutoTokenizer loads it (BertTokenizerFast, do_lower_case=True)"),
-        Preset("uer-gpt2-chinese", "bert", "bert-base-chinese", {"dialect": "hf-fast"},
-               "uer/gpt2-chinese-cluecorpussmall on the HF hub: config tokenizer_class BertTokenizer, loaded by AutoTokenizer (fast)"),
+               "CLUE small vocab.txt (8021) as AutoTokenizer loads a vocab.txt: BertTokenizerFast, do_lower_case=True"),
+        Preset("uer-gpt2-chinese", "bert", "bert-base-chinese", {"dialect": "hf-fast", "lowercase": False},
+               "uer/gpt2-chinese-cluecorpussmall (and its -distil/-poem/-lyric siblings): tokenizer_config.json has "
+               "tokenizer_class BertTokenizer and do_lower_case false; AutoTokenizer gives BertTokenizerFast (hf-fast). "
+               "The model card's own example uses BertTokenizer (pure Python): dialect='hf-slow', same lowercase=False"),
         Preset("gpt2-chinese", "bert", "bert-base-chinese", {"dialect": "hf-slow"},
-               "Morizeyao/GPT2-Chinese: tokenizations/tokenization_bert.py, a copy of HF's slow BertTokenizer, do_lower_case=True"),
+               "Morizeyao/GPT2-Chinese train.py: tokenizations/tokenization_bert.BertTokenizer(vocab_file=...), a copy "
+               "of transformers 2.1's slow BertTokenizer, do_lower_case=True by default. CLOSEST dialect only: that "
+               "copy also isolates every char.isdigit() character (numbers become one id per digit) and lower-cases "
+               "per word (Greek final sigma), which no dialect here reproduces yet"),
         Preset("gpt2-ml", "bert", "clue-small", {"dialect": "google"},
-               "imcaspar/gpt2-ml: tokenization/tokenization.py is Google's FullTokenizer, do_lower_case=True, 200 chars per word"),
-        Preset("gpt2-quickly", "bert", "clue-small", {"dialect": "hf-fast"},
-               "mymusise/gpt2-quickly: transformers BertTokenizerFast over the CLUE small vocab"),
+               "imcaspar/gpt2-ml: tokenization/tokenization.py is Google's FullTokenizer(do_lower_case=True) "
+               "(scripts/*.py, dataset/prepare_data.py), 200 chars per word; configs/mega.json vocab_size 8021"),
+        Preset("gpt2-quickly", "bert", "clue-small", {"dialect": "hf-slow"},
+               "mymusise/gpt2-quickly: train.py and examples use transformers' BertTokenizer (pure Python, "
+               "do_lower_case default True) for mymusise/gpt2-medium-chinese, whose vocab.txt is the 35,058-byte CLUE "
+               "small vocab (8021)"),
         Preset("cpm", "cpm", "cpm", {},
                "TsinghuaAI/CPM-Generate: jieba 0.42.1 + bpe_3w_new/chinese_vocab.model (current)"),
         Preset("cpm-v0", "cpm", "cpm-v0", {"vocab_json": "cpm-vocab-json"},

@@ -17,6 +17,7 @@ def test_interpreter_is_the_tables_unicode():
     assert unicodedata.unidata_version == "14.0.0", "run the table tests under Python 3.11"
 
 
+@pytest.mark.slow  # asks each reference about all 1,114,112 code points (~10 s per dialect)
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_tables_equal_regenerated_from_reference(dialect):
     built = make_bert_tables.dump(make_bert_tables.BUILDERS[dialect]())

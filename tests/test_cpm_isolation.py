@@ -46,7 +46,8 @@ print(json.dumps({"edits_took_effect": reference_before != reference_after, "unt
 IDS_DIGEST = SAMPLE + """
 import hashlib, json
 import cpmtok
-print(hashlib.sha256(json.dumps([[cpmtok.load(p).encode_ids(x) for x in texts] for p in ("cpm", "cpm-v0")]).encode()).hexdigest())
+tokenizers = [cpmtok.load("cpm"), cpmtok.load("cpm-v0")]
+print(hashlib.sha256(json.dumps([[t.encode_ids(x) for x in texts] for t in tokenizers]).encode()).hexdigest())
 """
 
 

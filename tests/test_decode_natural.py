@@ -27,7 +27,7 @@ def natural(tok, text: str) -> str:
 
 # --- BERT -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("snippet", [
-    "底特律圣保罗座堂（Cathedral Church of St. Paul）是美国圣公",  # encyclopedia-zh-hans.jsonl:30, rules 1-3
+    "楼曾瑞（Lour Tsang Tsay Lawrence），祖籍上海",  # encyclopedia-zh-hans.jsonl:17, rules 1-2
     "声狂啸（I Have No Mouth, and I Must Scream）",  # encyclopedia-zh-hans.jsonl:182, rule 3: ", " in Latin prose
 ])
 def test_bert_one_space_between_latin_words_none_beside_cjk(bert, snippet):
@@ -41,6 +41,7 @@ def test_bert_one_space_between_latin_words_none_beside_cjk(bert, snippet):
     "猫头鹰出版社ISBN 957-9684-11-1",  # encyclopedia-zh-hans.jsonl:301, numbers joined by "-"
     "参见https://www.facebook.com/events/154761701328646/154919054646244/该校",  # encyclopedia-zh-hans.jsonl:208, URL
     "欢迎联系我（邮箱：yifeng.ruan@gmail.com）。",  # longform-docs.jsonl:59, e-mail address
+    "了41.5亿美元。Block.one拒绝提供正式交易数据",  # longform-docs.jsonl:9, no space after "." between words
     "山脉属热带气候，平均气温28至32℃（82至90°F）。",  # encyclopedia-zh-hans.jsonl:467
 ])
 def test_bert_numbers_urls_and_addresses_are_glued(bert, snippet):

@@ -6,10 +6,11 @@ words and then decides, for each pair of neighbouring words, whether a space sto
 
 1. two runs (words that are neither CJK nor punctuation) were cut apart by whitespace: one space;
 2. nothing beside a CJK ideograph or a wide (full-width) character: Chinese is written without spaces;
-3. nothing beside narrow punctuation (`3.14`, `2015-11-13`, `12:30`, `50%`, URLs, e-mail addresses),
-   except after a sentence mark (`, . ! ? ; :`) or a closing bracket that ends a Latin word and is
-   followed by a Latin word outside a URL or number: `hello, world`;
-4. an `[UNK]` takes a space only next to a run (it stood for a word of its own there).
+3. nothing beside narrow punctuation (`3.14`, `2015-11-13`, `12:30`, `50%`, `vue.js`, URLs, e-mail
+   addresses), except after `, ! ; : %` or a closing bracket that ends a Latin word and is followed
+   by a Latin word outside a URL or e-mail address: `hello, world`;
+4. an `[UNK]` with runs on both sides stood for a word of its own: spaces around it (`na [UNK] nai`);
+   elsewhere (`1980[UNK]1983`, a dash the vocabulary lacks) none.
 
 Each function returns one string per token (the separator before the token included), so a caller
 can map every token to the text it produced; `"".join` gives the decoded text.
@@ -22,7 +23,7 @@ from typing import Collection, Optional, Sequence
 
 from .chars import is_cjk_ideograph, is_punctuation, is_wide
 
-_SPACE_AFTER = set(",.!?;:%)]}")  # followed by a space in Latin prose
+_SPACE_AFTER = set(",!;:%)]}")  # followed by a space in Latin prose (not . and ?: vue.js, ?utm_source=)
 _URL_SCHEMES = {"http", "https", "ftp", "www"}
 _MAILBOX_MARKS = {".", "_", "-", "+"}
 
@@ -67,13 +68,19 @@ def _url_words(words: list[_Word]) -> set[int]:
     return inside
 
 
+def _stands_alone(words: list[_Word], at: int) -> bool:
+    """An [UNK] with runs (or the text's edge) on both sides was a word of its own, cut out by whitespace."""
+    return all(not 0 <= i < len(words) or words[i].kind == "run" for i in (at - 1, at + 1))
+
+
 def _separator(words: list[_Word], index: int, in_url: set[int]) -> str:
     before, after = words[index - 1], words[index]
     kinds = {before.kind, after.kind}
     if kinds & {"cjk", "wide"}:
         return ""
     if "unk" in kinds:
-        return " " if "run" in kinds else ""
+        unknown_at = index if after.kind == "unk" else index - 1
+        return " " if "run" in kinds and _stands_alone(words, unknown_at) else ""
     if kinds == {"run"}:
         return " "
     if before.kind == "punct" and after.kind == "run" and before.text in _SPACE_AFTER:
