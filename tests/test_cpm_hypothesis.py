@@ -2,14 +2,18 @@
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cpmtok
 from budget import examples
 from cpm_references import jieba_words, recipe
 from cpm_strategies import cpm_texts
 from cpmtok.cpm.dictionary import load_jieba_model
+from cpmtok.cpm.hmm import HmmSegmenter
 from cpmtok.cpm.plain_segmenter import PlainSegmenter
 from cpmtok.cpm.segmenter import Segmenter
+
+from jieba import finalseg  # imported after cpm_references, which checks the jieba version
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MODEL = load_jieba_model()
@@ -35,3 +39,15 @@ def test_segmenters_equal_jieba(text):
     expected = jieba_words(text)
     assert FAST.cut(text) == expected
     assert PLAIN.cut(text) == expected
+
+
+hmm_runs = st.text(st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+                             st.sampled_from("的了是我不人在他有这天气今明年月日abcXY019.%")), min_size=1, max_size=16)
+
+
+@settings(max_examples=examples(5000), **SETTINGS)
+@given(hmm_runs)
+def test_hmm_equals_jieba_finalseg(text):
+    assert not finalseg.Force_Split_Words, "a process-wide jieba.del_word ran in the test process"
+    hmm = HmmSegmenter(MODEL.hmm_start, MODEL.hmm_trans, MODEL.hmm_emit)
+    assert hmm.cut(text) == list(finalseg.cut(text))

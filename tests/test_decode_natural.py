@@ -114,11 +114,12 @@ def _bert_figures(preset: str, golden: str):
 @pytest.mark.slow
 @pytest.mark.parametrize("preset,golden,minimum_exact,minimum_carried", [
     ("bert-base-chinese", "bert-base-chinese/hf_fast", 0.652, 0.83),
-    ("clue-small", "clue-small/hf_fast", 0.60, 0.83),
+    ("clue-small", "clue-small/hf_fast", 0.672, 0.855),
 ])
 def test_bert_natural_exactness_on_the_corpus(preset, golden, minimum_exact, minimum_carried):
-    """Measured: bert-base-chinese 65.41 % exact, 83.15 % of the records whose tokens carry everything but
-    whitespace. The ceiling without guessing whitespace beside CJK (which no token carries) is 65.66 % / 83.47 %."""
+    """Measured: bert-base-chinese 65.42 % exact, 83.15 % of the records whose tokens carry everything but
+    whitespace (clue-small 67.42 %, 85.90 %). The ceiling without guessing whitespace beside CJK characters
+    (which no token carries: poetry's line breaks, spaces in headlines) is 65.66 % / 83.47 % (bert-base-chinese)."""
     records, exact, carried, carried_exact, reference_only = _bert_figures(preset, golden)
     print(f"{preset}: {exact}/{records} exact, {carried_exact}/{carried} carried exact, "
           f"{reference_only} reference-only")

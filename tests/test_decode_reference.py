@@ -127,6 +127,15 @@ def test_cpm_reference_equals_cpm_generate(preset):
     check()
 
 
+def test_ids_may_be_any_iterable_of_integers():
+    import numpy
+
+    tok = _load("cpm")
+    ids = tok.encode("今天，天气").ids
+    for same in (tuple(ids), iter(ids), numpy.array(ids, dtype=numpy.int64)):
+        assert tok.decode(same, style="reference") == tok.decode(ids, style="reference") == "今天,天气"
+
+
 def test_bad_ids_and_styles_are_typed_errors():
     tok = _load("bert-base-chinese")
     with pytest.raises(InvalidIds, match=r"ids\[1\] = 21128"):

@@ -21,7 +21,6 @@ from ..errors import UnsupportedText
 from .tables import CharSet, CharTables
 from .wordpiece import piece_text, wordpiece
 
-Span = tuple[int, int]
 Piece = tuple[str, int, int]  # vocabulary entry, start, end (characters of the original text)
 Char = tuple[str, int, int]  # a character after normalisation and the original span it comes from
 

@@ -20,12 +20,12 @@ from ..vocab import locate, read_bert_vocab
 from .oracle import Oracle, special_pattern
 from .normalize import WordSplitter
 from .tables import DIALECTS, load_tables
-from .wordpiece import wordpiece
+from .wordpiece import piece_text, wordpiece
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 UNK = "[UNK]"
 MAX_CHARS_PER_WORD = {"hf-fast": 100, "hf-slow": 100, "google": 200}
-_MEMO_LIMIT = 1 << 20  # distinct multi-piece words remembered before the memo starts again
+_MEMO_LIMIT = 1 << 20  # distinct words remembered beyond the vocabulary before the memo starts again
 
 
 class BertTokenizer(Tokenizer):
@@ -55,8 +55,8 @@ class BertTokenizer(Tokenizer):
         self._splitter = WordSplitter(tables, lowercase=self.lowercase, specials=matched)
         self._special_re = special_pattern(matched) if matched else None
         self._longest = max(map(len, self.vocab))
-        # word -> id for every word that is one piece; the vocabulary's own entries are that already
-        self._single = {t: i for t, i in self.vocab.items() if len(t) <= self.max_chars_per_word}
+        # The WordPiece memo: word -> id for one-piece words (seeded with the vocabulary), word -> ids otherwise.
+        self._single = self._vocab_words()
         self._multi: dict[str, tuple[int, ...]] = {}
 
     # --- ids: the hot path ------------------------------------------------------------------------
@@ -104,14 +104,19 @@ class BertTokenizer(Tokenizer):
         if spans is None:
             ids: tuple[int, ...] = (self.unk_id,)
         else:
-            ids = tuple(self.vocab[word[s:e] if s == 0 else "##" + word[s:e]] for s, e in spans)
+            ids = tuple(self.vocab[piece_text(word, s, e)] for s, e in spans)
+        if len(self._multi) + len(self._single) >= _MEMO_LIMIT + len(self.vocab):  # bounded memory
+            self._multi.clear()
+            self._single = self._vocab_words()
         if len(ids) == 1:
             self._single[word] = ids[0]
         else:
-            if len(self._multi) >= _MEMO_LIMIT:
-                self._multi.clear()
             self._multi[word] = ids
         return ids
+
+    def _vocab_words(self) -> dict[str, int]:
+        """word -> id for the words that are one piece because the vocabulary holds them whole."""
+        return {t: i for t, i in self.vocab.items() if len(t) <= self.max_chars_per_word}
 
     # --- the public surface -----------------------------------------------------------------------
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:

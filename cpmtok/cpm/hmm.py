@@ -18,7 +18,13 @@ PREVIOUS_STATES = {"B": "ES", "M": "MB", "S": "SE", "E": "BM"}
 # finalseg's own block rules (not the ones of jieba.cut): Han runs go to the HMM, the rest is split into
 # alphanumeric runs (with an optional decimal part and percent sign) and what lies between them.
 HMM_HAN = re.compile("([\u4E00-\u9FD5]+)")
+HMM_HAN_ONLY = re.compile("[\u4E00-\u9FD5]+")
 HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+
+
+_TRANSITIONS = [("E", "B"), ("S", "B"), ("M", "M"), ("B", "M"), ("S", "S"), ("E", "S"), ("B", "E"), ("M", "E")]
+_POINTER_INDEX = {"B": 0, "M": 1, "E": 2, "S": 3}
+_UNSEEN = (MIN_FLOAT,) * 4
 
 
 class HmmSegmenter:
@@ -27,12 +33,14 @@ class HmmSegmenter:
     def __init__(self, start: dict[str, float], trans: dict[str, dict[str, float]],
                  emit: dict[str, dict[str, float]]) -> None:
         self._start = tuple(start[y] for y in STATES)
-        self._trans = {(prev, y): trans[prev].get(y, MIN_FLOAT) for y in STATES for prev in PREVIOUS_STATES[y]}
+        self._transitions = tuple(trans[prev].get(state, MIN_FLOAT) for prev, state in _TRANSITIONS)
         chars = set().union(*(emit[y] for y in STATES))
         # one lookup per character: its emission log-probs in STATES order
         self._emissions = {c: tuple(emit[y].get(c, MIN_FLOAT) for y in STATES) for c in chars}
 
     def cut(self, text: str) -> list[str]:
+        if HMM_HAN_ONLY.fullmatch(text):  # the common case: one Han block, nothing to split around it
+            return self._cut_han(text)
         words: list[str] = []
         for block in HMM_HAN.split(text):
             if HMM_HAN.match(block):
@@ -63,12 +71,11 @@ class HmmSegmenter:
 
         Each state has two predecessors (PREVIOUS_STATES); jieba takes `max` of `(prob, state)` pairs, so the
         later letter wins an exact tie: B <- E|S (tie S), M <- M|B (tie M), S <- S|E (tie S), E <- B|M (tie M).
+        A step's back-pointers are one string, the predecessors of B, M, E, S in that order.
         """
-        t = self._trans
-        t_eb, t_sb, t_mm, t_bm = t["E", "B"], t["S", "B"], t["M", "M"], t["B", "M"]
-        t_ss, t_es, t_be, t_me = t["S", "S"], t["E", "S"], t["B", "E"], t["M", "E"]
+        t_eb, t_sb, t_mm, t_bm, t_ss, t_es, t_be, t_me = self._transitions
         emissions = self._emissions
-        unseen = (MIN_FLOAT,) * 4
+        unseen = _UNSEEN
         e_b, e_m, e_e, e_s = emissions.get(observations[0], unseen)
         s_b, s_m, s_e, s_s = self._start
         v_b, v_m, v_e, v_s = s_b + e_b, s_m + e_m, s_e + e_e, s_s + e_s
@@ -83,11 +90,11 @@ class HmmSegmenter:
             n_s, p_s = (x, "S") if x >= y else (y, "E")
             x, y = v_b + t_be + e_e, v_m + t_me + e_e
             n_e, p_e = (x, "B") if x > y else (y, "M")
-            pointers.append({"B": p_b, "M": p_m, "S": p_s, "E": p_e})
+            pointers.append(p_b + p_m + p_e + p_s)
             v_b, v_m, v_e, v_s = n_b, n_m, n_e, n_s
         state = "S" if v_s >= v_e else "E"
         path = [state]
         for step in reversed(pointers):
-            state = step[state]
+            state = step[_POINTER_INDEX[state]]
             path.append(state)
         return "".join(reversed(path))

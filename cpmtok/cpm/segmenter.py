@@ -12,7 +12,7 @@ version of the same algorithm; tests hold this one to it and both to jieba itsel
 from __future__ import annotations
 
 import re
-from typing import Callable
+from itertools import repeat
 
 from .dictionary import JiebaModel
 from .hmm import HmmSegmenter
@@ -23,6 +23,7 @@ CPM_SUBSTITUTION = str.maketrans(" \n", "\u2582\u2583")  # inside a word: space 
 _NON_HAN_WORD = re.compile("\r\n|.", re.S)  # between blocks jieba yields "\r\n" whole, every other char alone
 _CACHE_LIMIT = 1 << 17  # entries per cache; cleared when full (memory stays bounded, results never change)
 _ABSENT = object()
+_NO_SCORE = float("-inf")  # below every real score (all are finite), so the first candidate always wins
 
 
 class Segmenter:
@@ -70,27 +71,44 @@ class Segmenter:
         return joined
 
     def _cut_han_block(self, block: str) -> list[str]:
-        """jieba's get_DAG + calc + __cut_DAG in one right-to-left pass and one forward walk."""
+        """jieba's get_DAG + calc + __cut_DAG in one right-to-left pass and one forward walk.
+
+        The one- and two-character lookups, which every position needs, are done up front by `map` (in C);
+        the Python loop only extends prefixes that are three characters or longer.
+        """
         weights_get = self._weights.get
         unknown_char_weight = self._unknown_char_weight
         size = len(block)
+        singles = list(map(weights_get, block))  # None: no word (absent, or only a prefix of words)
+        pairs = list(map(weights_get, map(block.__getitem__, map(slice, range(size), range(2, size + 2))),
+                         repeat(_ABSENT, size - 1)))
+        pairs.append(_ABSENT)
         score = [0.0] * (size + 1)
         best_end = list(range(size + 1))
         for start in range(size - 1, -1, -1):
-            best = None
-            end = start
-            weight = weights_get(block[start], _ABSENT)
-            while weight is not _ABSENT:
+            single = singles[start]
+            pair = pairs[start]
+            if pair is _ABSENT:  # only a one-character word can start here (or none: jieba's `or 1`)
+                score[start] = (unknown_char_weight if single is None else single) + score[start + 1]
+                continue
+            best = _NO_SCORE if single is None else single + score[start + 1]
+            if pair is not None:
+                candidate = pair + score[start + 2]
+                if candidate >= best:  # ends ascend: ties go to the longer word
+                    best = candidate
+                    best_end[start] = start + 1
+            end = start + 2
+            while end < size:
+                weight = weights_get(block[start:end + 1], _ABSENT)
+                if weight is _ABSENT:
+                    break
                 if weight is not None:
                     candidate = weight + score[end + 1]
-                    if best is None or candidate >= best:  # ends ascend: ties go to the longer word
+                    if candidate >= best:
                         best = candidate
                         best_end[start] = end
                 end += 1
-                if end == size:
-                    break
-                weight = weights_get(block[start:end + 1], _ABSENT)
-            score[start] = unknown_char_weight + score[start + 1] if best is None else best
+            score[start] = unknown_char_weight + score[start + 1] if best is _NO_SCORE else best
 
         words: list[str] = []
         run_start = 0  # start of the current run of single characters

@@ -42,7 +42,8 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
         ids = ids.ids
     elif style == "source":
         raise InvalidIds("style='source' needs an Encoding that carries its text (tok.encode(text)), not bare ids")
-    tokens = tokens_of(tokenizer, ids)
+    ids = checked_ids(tokenizer, ids)
+    tokens = [tokenizer.id_to_token(i) for i in ids]
     if style == "natural":
         return "".join(natural_pieces(tokenizer, tokens, **options))
     if style == "bert4keras":
@@ -54,9 +55,14 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
 
 def tokens_of(tokenizer: Any, ids: Sequence[int]) -> list[str]:
     """The vocabulary entry of every id; InvalidIds names the first id that is not one."""
+    return [tokenizer.id_to_token(i) for i in checked_ids(tokenizer, ids)]
+
+
+def checked_ids(tokenizer: Any, ids: Sequence[int]) -> list[int]:
+    """`ids` as a list of ints (NumPy integers and any iterable accepted); InvalidIds names the first bad one."""
     if isinstance(ids, (str, bytes)):
         raise InvalidIds(f"decode takes a sequence of ids, got {type(ids).__name__}")
-    tokens = []
+    checked = []
     size = tokenizer.vocab_size
     for position, value in enumerate(ids):
         try:
@@ -66,8 +72,8 @@ def tokens_of(tokenizer: Any, ids: Sequence[int]) -> list[str]:
         if not 0 <= token_id < size:
             raise InvalidIds(f"ids[{position}] = {token_id} is outside the vocabulary of {tokenizer.name} "
                              f"(0..{size - 1})")
-        tokens.append(tokenizer.id_to_token(token_id))
-    return tokens
+        checked.append(token_id)
+    return checked
 
 
 def natural_pieces(tokenizer: Any, tokens: Sequence[str], *, skip_special_tokens: bool = True,

@@ -18,7 +18,6 @@ Each unit whose two sides differ becomes one or more `LossySpan`s, each with one
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
@@ -163,8 +162,11 @@ class _BertUnit:
     """Why a unit of a BERT text did not come back."""
 
     def __init__(self, tokenizer: Any) -> None:
+        from ..bert.tables import CharSet
+
         self.special = set(tokenizer.special_tokens)
-        self.lowercase = getattr(tokenizer, "lowercase", True)
+        self.deleted = CharSet(tokenizer.tables.delete)  # the dialect's own clean-up and lower-casing tables
+        self.lower = tokenizer.tables.lower if tokenizer.lowercase else None
 
     def __call__(self, text: str, start: int, body_start: int, end: int, produced: str,
                  tokens: Sequence[str]) -> list[LossySpan]:
@@ -178,25 +180,19 @@ class _BertUnit:
             cause = SPECIAL if body in tokens else UNKNOWN
             return spans + [LossySpan(cause, body_start, end, body, rest)]
         causes = []
-        kept = "".join(char for char in body if not _bert_deletes(char))
+        kept = "".join(char for char in body if char not in self.deleted)
         if kept != body:
             causes.append(DELETED)
-        if self.lowercase:
-            lowered = kept.lower()
-            if lowered != kept:
+        if self.lower is not None:
+            lowered = "".join(self.lower.get(char, char) for char in kept)
+            if kept.lower() != kept:
                 causes.append(LOWERCASE)
-            stripped = "".join(c for c in unicodedata.normalize("NFD", lowered) if unicodedata.category(c) != "Mn")
-            if stripped != lowered:
+            if lowered != kept.lower():
                 causes.append(ACCENT)
-            kept = stripped
+            kept = lowered
         if kept != rest:
             causes.append(WHITESPACE_LOST if "".join(kept.split()) == "".join(rest.split()) else UNEXPLAINED)
         return spans + [LossySpan(cause, body_start, end, body, rest) for cause in causes]
-
-
-def _bert_deletes(char: str) -> bool:
-    """BERT's text cleaning drops NUL, U+FFFD and control characters (tab, newline, CR are whitespace)."""
-    return char in "\x00\ufffd" or (unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r")
 
 
 class _CpmUnit:
