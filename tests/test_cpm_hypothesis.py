@@ -51,3 +51,15 @@ def test_hmm_equals_jieba_finalseg(text):
     assert not finalseg.Force_Split_Words, "a process-wide jieba.del_word ran in the test process"
     hmm = HmmSegmenter(MODEL.hmm_start, MODEL.hmm_trans, MODEL.hmm_emit)
     assert hmm.cut(text) == list(finalseg.cut(text))
+
+
+def test_block_rules_are_jiebas_verbatim():
+    import jieba
+
+    from cpmtok.cpm import hmm, plain_segmenter
+
+    assert plain_segmenter.HAN_BLOCK.pattern == jieba.re_han_default.pattern
+    assert plain_segmenter.SKIP.pattern == jieba.re_skip_default.pattern
+    assert (hmm.HMM_HAN.pattern, hmm.HMM_SKIP.pattern) == (finalseg.re_han.pattern, finalseg.re_skip.pattern)
+    assert (hmm.MIN_FLOAT, hmm.PREVIOUS_STATES) == (finalseg.MIN_FLOAT, finalseg.PrevStatus)
+    assert (MODEL.hmm_start, MODEL.hmm_trans, MODEL.hmm_emit) == (finalseg.start_P, finalseg.trans_P, finalseg.emit_P)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import cpmtok
+from bert_strategies import texts as bert_texts
+from budget import examples
 from corpus import all_corpus_texts
+from cpm_strategies import cpm_texts
 from cpmtok.cli import main
 from cpmtok.decode import CAUSES, Summary, explain
 from cpmtok.presets import PRESETS
@@ -62,6 +66,25 @@ def test_cpm_causes(cpm):
     guess = cpm.roundtrip("距离较近,但是不对,如果是。")  # reviews.jsonl:1 style, but with a 。: commas restored
     assert causes(guess) == {"punctuation guess"}
     assert not guess.exact and guess.reference_exact
+
+
+@pytest.mark.parametrize("preset", ["bert-base-chinese", "gpt2-ml", "uer-gpt2-chinese", "cpm", "cpm-v0"])
+def test_any_text_gets_a_consistent_report(preset):
+    tok = cpmtok.load(preset)
+
+    @settings(max_examples=examples(1000, 60), deadline=None, suppress_health_check=list(HealthCheck))
+    @given(bert_texts if tok.family == "bert" else cpm_texts)
+    def check(text):
+        try:
+            report = tok.roundtrip(text)
+        except cpmtok.UnsupportedText:  # lone surrogates (the references refuse them too)
+            return
+        assert report.exact == (not report.spans)
+        assert "unexplained" not in report.causes, [str(span) for span in report.spans]
+        for span in report.spans:
+            assert text[span.start:span.end] == span.original
+
+    check()
 
 
 def test_report_as_dict_and_text(cpm):

@@ -1,10 +1,10 @@
 """The fast segmenter: jieba 0.42.1's `Tokenizer.cut(text)` (HMM on), bit-identical, several times faster.
 
 Where the time goes in jieba is per character: a generator chain, `get_DAG` building lists, `calc` calling
-`log` and `max` over a generator of tuples for each position. Here one right-to-left pass per Han block both
-finds the dictionary words (the prefix dictionary as one dict of precomputed `log(freq) - log(total)`) and
-keeps the best route, with jieba's tie rule written as `>=` over ends in increasing order (= `max` over
-`(score, end)` pairs) and the same float additions. Blocks, the HMM's runs and the text between blocks are
+`log` and `max` over a generator of tuples for each position. Here the one- and two-character lookups in the
+prefix dictionary (one dict of precomputed `log(freq) - log(total)`) run in C through `map`, then one
+right-to-left pass per block extends longer prefixes and keeps the best route, with jieba's tie rule written as
+`>=` over ends in increasing order (= `max` over `(score, end)` pairs) and the same float additions. Blocks, the HMM's runs and the text between blocks are
 memoised in bounded caches: real text repeats them a lot. `plain_segmenter.PlainSegmenter` is the readable
 version of the same algorithm; tests hold this one to it and both to jieba itself.
 """
@@ -33,7 +33,7 @@ class Segmenter:
         self._weights = model.word_weights
         self._unknown_char_weight = model.unknown_char_weight
         self._hmm = HmmSegmenter(model.hmm_start, model.hmm_trans, model.hmm_emit)
-        self._han_cache: dict[str, str] = {}  # Han block -> its words joined by WORD_JOINER
+        self._han_cache: dict[str, str] = {}  # block of HAN_BLOCK's class -> its words joined by WORD_JOINER
         self._other_cache: dict[str, str] = {}  # text between blocks -> its CPM form (substituted, joined)
         self._hmm_cache: dict[str, list[str]] = {}
 

@@ -189,6 +189,8 @@ class _BertUnit:
                 causes.append(LOWERCASE)
             if lowered != kept.lower():
                 causes.append(ACCENT)
+            if lowered != rest and lowered.casefold() == rest.casefold():
+                lowered = rest  # lower-cased in the context of its word: a final sigma (google dialect)
             kept = lowered
         if kept != rest:
             causes.append(WHITESPACE_LOST if "".join(kept.split()) == "".join(rest.split()) else UNEXPLAINED)
