@@ -1,7 +1,6 @@
 """The CPM tokenizer's promises: special ids, <eod>, newline = 3, offsets, typed errors, loading, batches, CLI."""
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -62,12 +61,6 @@ def test_eod_only_when_asked_and_literal_eod_is_text(tokenizer):
     literal = tokenizer.encode("文档<eod>下一篇")
     assert 7 not in literal.ids and literal.ids == recipe(tokenizer.name).encode("文档<eod>下一篇")
     assert tokenizer.encode("x", add_special_tokens=True).offsets[-1] is None
-
-
-def test_process_wide_jieba_state_is_untouched_by_loading(tokenizer):
-    import jieba
-
-    assert not jieba.dt.initialized  # cpmtok never initialises (nor writes the cache of) the shared jieba
 
 
 @settings(max_examples=examples(3000, 200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
