@@ -83,12 +83,12 @@ def test_bert_folder_files(tmp_path):
     tokenizer = json.loads((tmp_path / "tokenizer.json").read_text(encoding="utf-8"))
     assert [t["content"] for t in tokenizer["added_tokens"]] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     assert all(t["normalized"] is False and t["special"] for t in tokenizer["added_tokens"])
-    assert tokenizer["normalizer"]["type"] == "BertNormalizer" and tokenizer["normalizer"]["lowercase"] is True
+    assert tokenizer["normalizer"]["type"] == "BertNormalizer" and tokenizer["normalizer"]["lowercase"] is False  # UER: do_lower_case false
     assert tokenizer["post_processor"]["type"] == "TemplateProcessing"
     assert tokenizer["decoder"]["type"] == "WordPiece" and tokenizer["model"]["type"] == "WordPiece"
     assert len(tokenizer["model"]["vocab"]) == 21128
     config = json.loads((tmp_path / "tokenizer_config.json").read_text(encoding="utf-8"))
-    assert config["tokenizer_class"] == "BertTokenizer" and config["do_lower_case"] is True
+    assert config["tokenizer_class"] == "BertTokenizer" and config["do_lower_case"] is False
     assert config["tokenize_chinese_chars"] is True and config["model_max_length"] == 1024
     special_map = json.loads((tmp_path / "special_tokens_map.json").read_text(encoding="utf-8"))
     assert special_map["sep_token"] == "[SEP]"

@@ -30,7 +30,8 @@ def _vocab_file(name: str) -> str:
 def bert_reference():
     from transformers import BertTokenizerFast
 
-    tokenizer = BertTokenizerFast(vocab_file=_vocab_file("bert-base-chinese-vocab-21128.txt"))
+    # uer/gpt2-chinese-cluecorpussmall's tokenizer_config.json: do_lower_case false
+    tokenizer = BertTokenizerFast(vocab_file=_vocab_file("bert-base-chinese-vocab-21128.txt"), do_lower_case=False)
     return lambda text: tokenizer(text, add_special_tokens=False)["input_ids"]
 
 

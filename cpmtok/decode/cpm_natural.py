@@ -30,6 +30,10 @@ _FULL_WIDTH = {",": "\uff0c", "!": "\uff01", "?": "\uff1f", ";": "\uff1b", ":": 
                "(": "\uff08", ")": "\uff09"}
 _CANDIDATES = re.compile(r"\.{3,}|\u00b0C|[,!?;:()]")
 _ASCII_SENTENCE_END = re.compile(r"[\u4e00-\u9fff]\.[\u4e00-\u9fff]")
+_WIDE_MARKS = re.compile("[\u3002\u3001\u201c\u201d\u2018\u2019\u300a\u300b\u3008\u3009\u3010\u3011\u300c\u300d\u300e\u300f\u3014\u3015]")
+UNKNOWN_RESTORES = set(",!?;:(")
+ASCII_RE = _ASCII_SENTENCE_END
+
 
 
 def _chinese(char: str) -> bool:
@@ -47,10 +51,12 @@ class _Evidence:
 
     ascii_sentences: bool  # a Chinese sentence ends with an ASCII "." (`不对.建议`)
     full_stops: bool  # it has 。
+    wide: bool
 
     @classmethod
     def of(cls, text: str) -> "_Evidence":
-        return cls(bool(_ASCII_SENTENCE_END.search(text)), "\u3002" in text)
+        wide = bool(_WIDE_MARKS.search(text))
+        return cls(bool(ASCII_RE.search(text)) and not (wide and WIDE_BEATS_ASCII), "\u3002" in text, wide)
 
 
 def _replacement(found: str, left: str, right: str, open_brackets: list[bool], evidence: _Evidence) -> str:
@@ -60,6 +66,8 @@ def _replacement(found: str, left: str, right: str, open_brackets: list[bool], e
     if found == "\u00b0C":
         return "\u2103"
     if evidence.ascii_sentences:
+        return found
+    if not evidence.wide and found not in UNKNOWN_RESTORES:
         return found
     if found == "(":
         wide = evidence.full_stops and (left_zh or right_zh)
