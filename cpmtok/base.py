@@ -1,12 +1,14 @@
 """What every cpmtok tokenizer offers: `encode`, `encode_batch`, `decode`, and the id <-> token maps.
 
-Batch encoding across processes lives here once, for every family: each worker process re-creates
-the tokenizer from the arguments `cpmtok.load` was given (`load_args`), encodes a chunk of texts to
-ids, and the parent wraps the ids into `Encoding`s whose tokens and offsets stay lazy.
+Batch encoding across processes lives here once, for every family: forked workers inherit the
+tokenizer (no reload, warm caches); where fork is missing each worker re-creates it from the
+arguments `cpmtok.load` was given (`load_args`). Workers return ids; the parent wraps them into
+`Encoding`s whose tokens and offsets stay lazy.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 from abc import ABC, abstractmethod
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -73,10 +75,8 @@ class Tokenizer(ABC):
         texts = [check_text(text) for text in texts]
         if workers <= 1 or len(texts) <= chunk_size:
             return [self.encode(text, add_special_tokens=add_special_tokens) for text in texts]
-        if self.load_args is None:
-            raise ValueError("encode_batch(workers>1) needs a tokenizer made by cpmtok.load")
         chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
-        with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(self.load_args,)) as pool:
+        with _worker_pool(self, workers) as pool:
             id_chunks = pool.map(_worker_encode, chunks, [add_special_tokens] * len(chunks))
             ids_per_text = [ids for chunk in id_chunks for ids in chunk]
         return [self._wrap(ids, text, add_special_tokens) for ids, text in zip(ids_per_text, texts)]
@@ -91,6 +91,17 @@ class Tokenizer(ABC):
 
 
 _worker_tokenizer: Optional[Tokenizer] = None
+
+
+def _worker_pool(tokenizer: Tokenizer, workers: int) -> ProcessPoolExecutor:
+    """Forked workers inherit `tokenizer` through the module global; spawned ones load it again."""
+    global _worker_tokenizer
+    if "fork" in multiprocessing.get_all_start_methods():
+        _worker_tokenizer = tokenizer
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    if tokenizer.load_args is None:
+        raise ValueError("encode_batch(workers>1) without fork needs a tokenizer made by cpmtok.load")
+    return ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(tokenizer.load_args,))
 
 
 def _worker_init(load_args: tuple[str, dict[str, Any]]) -> None:

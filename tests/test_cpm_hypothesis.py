@@ -19,6 +19,7 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Heal
 MODEL = load_jieba_model()
 FAST = Segmenter(MODEL)
 PLAIN = PlainSegmenter(MODEL)
+HMM = HmmSegmenter(MODEL.hmm_start, MODEL.hmm_trans, MODEL.hmm_emit)
 
 
 @pytest.mark.parametrize("preset", ["cpm", "cpm-v0"])
@@ -49,8 +50,7 @@ hmm_runs = st.text(st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0
 @given(hmm_runs)
 def test_hmm_equals_jieba_finalseg(text):
     assert not finalseg.Force_Split_Words, "a process-wide jieba.del_word ran in the test process"
-    hmm = HmmSegmenter(MODEL.hmm_start, MODEL.hmm_trans, MODEL.hmm_emit)
-    assert hmm.cut(text) == list(finalseg.cut(text))
+    assert HMM.cut(text) == list(finalseg.cut(text))
 
 
 def test_block_rules_are_jiebas_verbatim():
