@@ -1,15 +1,17 @@
 """MB/s of cpmtok's CPM tokenizer vs the CPM-Generate recipe (jieba 0.42.1 + sentencepiece), one run each.
 
-    python benchmarks/bench_cpm.py [--preset cpm|cpm-v0] [--workers 2]
+    python benchmarks/bench_cpm.py [--preset cpm|cpm-v0] [--workers 2] [--rounds 3]
 
-On the whole shared corpus (../shared/corpus): the recipe, cpmtok in one process, cpmtok with `workers`
-processes. Ids are checked against the recipe's before any speed is printed; an engine whose ids differ
-gets no speed. Load times are excluded (reported apart); caches start cold.
+On the whole shared corpus (../shared/corpus): the recipe, then `rounds` alternating runs of
+`encode_batch` in one process and with `workers` processes, each on a freshly loaded tokenizer (cold
+caches; load times excluded, reported apart); cpmtok figures are the medians. Ids are checked against
+the recipe's before any speed is printed; an engine whose ids differ gets no speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import sys
@@ -31,6 +33,8 @@ def cpu_seconds() -> float:
 
 
 def timed(function, *args, **kwargs):
+    gc.collect()
+    gc.freeze()  # results of earlier runs stay out of this run's garbage collections: every engine pays for its own
     start, cpu_start = time.perf_counter(), cpu_seconds()
     result = function(*args, **kwargs)
     timed.cpu = cpu_seconds() - cpu_start
@@ -41,6 +45,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="cpm", choices=["cpm", "cpm-v0"])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     texts = [text for _, _, text in all_corpus_texts()]
@@ -53,30 +58,39 @@ def main() -> int:
     expected, recipe_seconds = timed(lambda: [recipe.encode(text) for text in texts])
     recipe_cpu = timed.cpu
 
-    tokenizer, load_seconds = timed(cpmtok.load, args.preset)
-    single, single_seconds = timed(lambda: [tokenizer.encode_ids(text) for text in texts])
-    single_cpu = timed.cpu
-    pooled_tokenizer = cpmtok.load(args.preset)
-    pooled, pooled_seconds = timed(pooled_tokenizer.encode_batch, texts, workers=args.workers)
-    pooled_cpu = timed.cpu
-    pooled = [encoding.ids for encoding in pooled]
+    def ids_one_by_one(tokenizer):
+        return [tokenizer.encode_ids(text) for text in texts]
+
+    def batch(workers):
+        return lambda tokenizer: [encoding.ids for encoding in tokenizer.encode_batch(texts, workers=workers)]
+
+    engines = {"cpmtok encode_ids, 1 process": ids_one_by_one, "cpmtok encode_batch, workers=1": batch(1),
+               f"cpmtok encode_batch, workers={args.workers}": batch(args.workers)}
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
+    results: dict[str, list[list[int]]] = {}
+    for _ in range(args.rounds):
+        for name, engine in engines.items():
+            tokenizer, load_seconds = timed(cpmtok.load, args.preset)
+            results[name], seconds = timed(engine, tokenizer)
+            runs[name].append((seconds, timed.cpu))
+    medians = {name: sorted(times)[len(times) // 2] for name, times in runs.items()}
 
     def report(name: str, ids: list[list[int]], seconds: float, cpu: float) -> bool:
         wrong = sum(a != b for a, b in zip(ids, expected)) + abs(len(ids) - len(expected))
         if wrong:
-            print(f"{name:<26} IDS DIFFER from the recipe on {wrong} records: no speed reported")
+            print(f"{name:<36} IDS DIFFER from the recipe on {wrong} records: no speed reported")
             return False
-        print(f"{name:<26} {megabytes / seconds:6.2f} MB/s  {recipe_seconds / seconds:5.2f}x wall  "
+        print(f"{name:<36} {megabytes / seconds:6.2f} MB/s  {recipe_seconds / seconds:5.2f}x wall  "
               f"({seconds:5.1f} s wall, {cpu:5.1f} s CPU: {recipe_cpu / cpu:4.2f}x per CPU second)")
         return True
 
     ok = report("CPM-Generate recipe", expected, recipe_seconds, recipe_cpu)
-    ok &= report("cpmtok, 1 process", single, single_seconds, single_cpu)
-    ok &= report(f"cpmtok, workers={args.workers}", pooled, pooled_seconds, pooled_cpu)
+    for name in engines:
+        ok &= report(name, results[name], *medians[name])
     if ok:
-        print(f"workers={args.workers} vs 1 process: {single_seconds / pooled_seconds:.2f}x wall; "
-              f"cpmtok load {load_seconds:.2f} s (not timed above); "
-              f"load average now {os.getloadavg()[0]:.1f}")
+        single, pooled = medians["cpmtok encode_batch, workers=1"][0], medians[f"cpmtok encode_batch, workers={args.workers}"][0]
+        print(f"workers={args.workers} vs workers=1: {single / pooled:.2f}x wall (medians of {args.rounds} rounds); "
+              f"cpmtok load {load_seconds:.2f} s (not timed above); load average now {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1
 
 
