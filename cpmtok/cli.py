@@ -111,7 +111,10 @@ def _setup(args: argparse.Namespace) -> int:
 
 def read_texts(source: str, *, lines: bool) -> list[str]:
     """Every text of a JSONL (or --lines) input, all validated before any output is written."""
-    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as err:
+        raise InvalidInput(f"{source}: cannot read ({err.strerror})") from None
     return parse_records(raw, "<stdin>" if source == "-" else source, lines=lines)
 
 
@@ -182,12 +185,7 @@ def _export(args: argparse.Namespace) -> int:
 def _roundtrip(args: argparse.Namespace) -> int:
     from .decode.roundtrip import Summary
 
-    inputs = []
-    for source in args.inputs:
-        try:
-            inputs.append((source, read_texts(source, lines=args.lines)))
-        except OSError as err:
-            raise InvalidInput(f"{source}: cannot read ({err.strerror})") from None
+    inputs = [(source, read_texts(source, lines=args.lines)) for source in args.inputs]
     tokenizer = _load(args)
     summary = Summary(examples=args.examples)
     total = sum(len(texts) for _, texts in inputs)

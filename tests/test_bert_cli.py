@@ -64,3 +64,10 @@ def test_console_script_end_to_end():
                           input='{"text": "中文 GPT2-ML"}\n'.encode(), capture_output=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"ids": cpmtok.load("gpt2-ml").encode_ids("中文 GPT2-ML")}
+
+
+def test_missing_input_file_is_a_clear_error(tmp_path, capsys):
+    missing = tmp_path / "nope.jsonl"
+    assert main(["encode", "-t", "clue-small", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and str(missing) in captured.err and "cannot read" in captured.err

@@ -11,16 +11,6 @@ import cpmtok
 from corpus import corpus_files, corpus_texts, golden_ids
 
 
-@pytest.fixture(scope="module")
-def bert():
-    return cpmtok.load("bert-base-chinese")
-
-
-@pytest.fixture(scope="module")
-def cpm():
-    return cpmtok.load("cpm")
-
-
 def natural(tok, text: str) -> str:
     return tok.decode(tok.encode(text).ids)
 

@@ -17,16 +17,6 @@ from cpmtok.decode import CAUSES, Summary, explain
 from cpmtok.presets import PRESETS
 
 
-@pytest.fixture(scope="module")
-def bert():
-    return cpmtok.load("bert-base-chinese")
-
-
-@pytest.fixture(scope="module")
-def cpm():
-    return cpmtok.load("cpm")
-
-
 def causes(report) -> set[str]:
     return {span.cause for span in report.spans}
 
