@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
-from .encoding import Encoding
+from .encoding import Encoding, Offset
 
 if TYPE_CHECKING:
     from .decode import RoundTrip
@@ -63,6 +63,14 @@ class Tokenizer(ABC):
     def token_to_id(self, token: str) -> Optional[int]:
         """The id of a vocabulary entry, or None."""
 
+    def tokens_of(self, ids: Sequence[int]) -> list[str]:
+        """The vocabulary entries of ids (what `Encoding.tokens` asks for)."""
+        return [self.id_to_token(i) for i in ids]
+
+    @abstractmethod
+    def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
+        """Spans into `text` for the ids `encode_ids(text, add_special_tokens=...)` gave (`Encoding.offsets`)."""
+
     def encode_batch(
         self,
         texts: Iterable[str],
@@ -79,15 +87,8 @@ class Tokenizer(ABC):
         with _worker_pool(self, workers) as pool:
             id_chunks = pool.map(_worker_encode, chunks, [add_special_tokens] * len(chunks))
             ids_per_text = [ids for chunk in id_chunks for ids in chunk]
-        return [self._wrap(ids, text, add_special_tokens) for ids, text in zip(ids_per_text, texts)]
-
-    def _wrap(self, ids: list[int], text: str, add_special_tokens: bool) -> Encoding:
-        """An Encoding for ids computed elsewhere (a worker); tokens and offsets made here on demand."""
-        return Encoding(
-            ids, text,
-            make_tokens=lambda: [self.id_to_token(i) for i in ids],
-            make_offsets=lambda: self.encode(text, add_special_tokens=add_special_tokens).offsets,
-        )
+        return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
+                for ids, text in zip(ids_per_text, texts)]
 
 
 _worker_tokenizer: Optional[Tokenizer] = None

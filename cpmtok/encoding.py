@@ -2,20 +2,24 @@
 
 Offsets are `(start, end)` character spans into the ORIGINAL text, or `None` for an id that no
 character of the text produced (special tokens, CPM's join spaces, SentencePiece's dummy prefix).
-Tokens and offsets are lazy because most callers only want ids, and ids are the hot path.
+Tokens and offsets are lazy because most callers only want ids, and ids are the hot path: an
+Encoding made by a tokenizer keeps a reference to it (no closure per text) and asks it on demand.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:
+    from .base import Tokenizer
 
 Offset = Optional[tuple[int, int]]
 
 
 class Encoding:
-    """ids (always), tokens and offsets (computed once, on first access), and the source text."""
+    """ids (always), tokens and offsets (given, or computed once by `source`), and the source text."""
 
-    __slots__ = ("ids", "text", "_tokens", "_offsets", "_make_tokens", "_make_offsets")
+    __slots__ = ("ids", "text", "_tokens", "_offsets", "_source", "_add_special_tokens")
 
     def __init__(
         self,
@@ -24,30 +28,28 @@ class Encoding:
         *,
         tokens: Optional[list[str]] = None,
         offsets: Optional[list[Offset]] = None,
-        make_tokens: Optional[Callable[[], list[str]]] = None,
-        make_offsets: Optional[Callable[[], list[Offset]]] = None,
+        source: Optional["Tokenizer"] = None,
+        add_special_tokens: bool = False,
     ) -> None:
-        if tokens is None and make_tokens is None:
-            raise ValueError("Encoding needs tokens or a way to make them")
-        if offsets is None and make_offsets is None:
-            raise ValueError("Encoding needs offsets or a way to make them")
+        if source is None and (tokens is None or offsets is None):
+            raise ValueError("Encoding needs tokens and offsets, or the tokenizer that made its ids")
         self.ids = ids
         self.text = text
         self._tokens = tokens
         self._offsets = offsets
-        self._make_tokens = make_tokens
-        self._make_offsets = make_offsets
+        self._source = source
+        self._add_special_tokens = add_special_tokens
 
     @property
     def tokens(self) -> list[str]:
         if self._tokens is None:
-            self._tokens = self._make_tokens()  # type: ignore[misc]
+            self._tokens = self._source.tokens_of(self.ids)  # type: ignore[union-attr]
         return self._tokens
 
     @property
     def offsets(self) -> list[Offset]:
         if self._offsets is None:
-            self._offsets = self._make_offsets()  # type: ignore[misc]
+            self._offsets = self._source.offsets_of(self.text, self.ids, self._add_special_tokens)  # type: ignore
         return self._offsets
 
     def __len__(self) -> int:

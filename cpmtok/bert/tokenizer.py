@@ -121,9 +121,14 @@ class BertTokenizer(Tokenizer):
     # --- the public surface -----------------------------------------------------------------------
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
         ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
-        return Encoding(ids, text,
-                        make_tokens=lambda: [self._tokens[i] for i in ids],
-                        make_offsets=lambda: self.offsets(text, add_special_tokens=add_special_tokens))
+        return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
+
+    def tokens_of(self, ids: Sequence[int]) -> list[str]:
+        tokens = self._tokens
+        return [tokens[i] for i in ids]
+
+    def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
+        return self.offsets(text, add_special_tokens=add_special_tokens)
 
     def offsets(self, text: str, *, add_special_tokens: bool = False) -> list[Offset]:
         """(start, end) into `text` per id, from the oracle; None for the added [CLS]/[SEP]."""

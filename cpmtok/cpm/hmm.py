@@ -71,7 +71,7 @@ class HmmSegmenter:
 
         Each state has two predecessors (PREVIOUS_STATES); jieba takes `max` of `(prob, state)` pairs, so the
         later letter wins an exact tie: B <- E|S (tie S), M <- M|B (tie M), S <- S|E (tie S), E <- B|M (tie M).
-        A step's back-pointers are one string, the predecessors of B, M, E, S in that order.
+        A step's back-pointers are one tuple, the predecessors of B, M, E, S in that order.
         """
         t_eb, t_sb, t_mm, t_bm, t_ss, t_es, t_be, t_me = self._transitions
         emissions = self._emissions
@@ -79,18 +79,31 @@ class HmmSegmenter:
         e_b, e_m, e_e, e_s = emissions.get(observations[0], unseen)
         s_b, s_m, s_e, s_s = self._start
         v_b, v_m, v_e, v_s = s_b + e_b, s_m + e_m, s_e + e_e, s_s + e_s
-        pointers = []
+        pointers = []  # per step, the predecessors of B, M, E, S
+        append = pointers.append
         for char in observations[1:]:
             e_b, e_m, e_e, e_s = emissions.get(char, unseen)
             x, y = v_e + t_eb + e_b, v_s + t_sb + e_b
-            n_b, p_b = (x, "E") if x > y else (y, "S")
+            if x > y:
+                n_b, p_b = x, "E"
+            else:
+                n_b, p_b = y, "S"
             x, y = v_m + t_mm + e_m, v_b + t_bm + e_m
-            n_m, p_m = (x, "M") if x >= y else (y, "B")
+            if x >= y:
+                n_m, p_m = x, "M"
+            else:
+                n_m, p_m = y, "B"
             x, y = v_s + t_ss + e_s, v_e + t_es + e_s
-            n_s, p_s = (x, "S") if x >= y else (y, "E")
+            if x >= y:
+                n_s, p_s = x, "S"
+            else:
+                n_s, p_s = y, "E"
             x, y = v_b + t_be + e_e, v_m + t_me + e_e
-            n_e, p_e = (x, "B") if x > y else (y, "M")
-            pointers.append(p_b + p_m + p_e + p_s)
+            if x > y:
+                n_e, p_e = x, "B"
+            else:
+                n_e, p_e = y, "M"
+            append((p_b, p_m, p_e, p_s))
             v_b, v_m, v_e, v_s = n_b, n_m, n_e, n_s
         state = "S" if v_s >= v_e else "E"
         path = [state]

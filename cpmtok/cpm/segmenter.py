@@ -4,15 +4,17 @@ Where the time goes in jieba is per character: a generator chain, `get_DAG` buil
 `log` and `max` over a generator of tuples for each position. Here the one- and two-character lookups in the
 prefix dictionary (one dict of precomputed `log(freq) - log(total)`) run in C through `map`, then one
 right-to-left pass per block extends longer prefixes and keeps the best route, with jieba's tie rule written as
-`>=` over ends in increasing order (= `max` over `(score, end)` pairs) and the same float additions. Blocks, the HMM's runs and the text between blocks are
-memoised in bounded caches: real text repeats them a lot. `plain_segmenter.PlainSegmenter` is the readable
-version of the same algorithm; tests hold this one to it and both to jieba itself.
+`>=` over ends in increasing order (= `max` over `(score, end)` pairs) and the same float additions. Han blocks
+and the text between them are memoised in bounded caches (real text repeats them), looked up in C by `map`.
+`plain_segmenter.PlainSegmenter` is the readable version of the same algorithm; tests hold this one to it and
+both to jieba itself.
 """
 
 from __future__ import annotations
 
 import re
 from itertools import repeat
+from typing import Callable
 
 from .dictionary import JiebaModel
 from .hmm import HmmSegmenter
@@ -33,42 +35,28 @@ class Segmenter:
         self._weights = model.word_weights
         self._unknown_char_weight = model.unknown_char_weight
         self._hmm = HmmSegmenter(model.hmm_start, model.hmm_trans, model.hmm_emit)
-        self._han_cache: dict[str, str] = {}  # block of HAN_BLOCK's class -> its words joined by WORD_JOINER
-        self._other_cache: dict[str, str] = {}  # text between blocks -> its CPM form (substituted, joined)
-        self._hmm_cache: dict[str, list[str]] = {}
+        self._han_forms = _Memo(self._han_form)  # Han block -> its words joined by WORD_JOINER
+        self._other_forms = _Memo(_join_non_han)  # text between blocks -> its CPM form (substituted, joined)
 
     def cut(self, text: str) -> list[str]:
         """jieba.Tokenizer().cut(text, cut_all=False, HMM=True), as a list."""
         words: list[str] = []
         for index, block in enumerate(HAN_BLOCK.split(text)):
             if index & 1:
-                words.extend(self._joined_han_block(block).split(WORD_JOINER))
+                words.extend(self._han_forms[block].split(WORD_JOINER))
             elif block:
                 words.extend(_NON_HAN_WORD.findall(block))
         return words
 
     def join(self, text: str) -> str:
         """`" ".join(w.translate(CPM_SUBSTITUTION) for w in cut(text))`: CPM-Generate's SentencePiece input."""
-        han_cache = self._han_cache
-        other_cache = self._other_cache
-        parts = []
-        append = parts.append
-        for index, block in enumerate(HAN_BLOCK.split(text)):
-            if index & 1:  # re.split puts the captured Han blocks at odd indices
-                joined = han_cache.get(block)
-                append(joined if joined is not None else self._joined_han_block(block))
-            elif block:
-                joined = other_cache.get(block)
-                if joined is None:
-                    joined = _remember(other_cache, block, _join_non_han(block))
-                append(joined)
-        return WORD_JOINER.join(parts)
+        parts = HAN_BLOCK.split(text)  # the Han blocks at odd indices, the (maybe empty) text around them at even
+        parts[1::2] = map(self._han_forms.__getitem__, parts[1::2])
+        parts[::2] = map(self._other_forms.__getitem__, parts[::2])
+        return WORD_JOINER.join(filter(None, parts))
 
-    def _joined_han_block(self, block: str) -> str:
-        joined = self._han_cache.get(block)
-        if joined is None:
-            joined = _remember(self._han_cache, block, WORD_JOINER.join(self._cut_han_block(block)))
-        return joined
+    def _han_form(self, block: str) -> str:
+        return WORD_JOINER.join(self._cut_han_block(block))
 
     def _cut_han_block(self, block: str) -> list[str]:
         """jieba's get_DAG + calc + __cut_DAG in one right-to-left pass and one forward walk.
@@ -130,10 +118,7 @@ class Segmenter:
         if len(run) == 1:
             words.append(run)
         elif self._weights.get(run) is None:
-            cut = self._hmm_cache.get(run)
-            if cut is None:
-                cut = _remember(self._hmm_cache, run, self._hmm.cut(run))
-            words.extend(cut)
+            words.extend(self._hmm.cut(run))
         else:
             words.extend(run)
 
@@ -144,8 +129,19 @@ def _join_non_han(text: str) -> str:
     return WORD_JOINER.join(word.translate(CPM_SUBSTITUTION) for word in _NON_HAN_WORD.findall(text))
 
 
-def _remember(cache: dict, key: str, value):
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-    return value
+class _Memo(dict):
+    """key -> compute(key), computed on the first lookup (`memo[key]`, in C when the key is known).
+
+    Cleared when full: memory stays bounded and results never change.
+    """
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> str:
+        value = self._compute(key)
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[key] = value
+        return value

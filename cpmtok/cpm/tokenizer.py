@@ -85,13 +85,12 @@ class CpmTokenizer(Tokenizer):
 
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
         ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
-        return Encoding(ids, text, make_tokens=lambda: [self.id_to_token(i) for i in ids],
-                        make_offsets=lambda: self._offsets(text, len(ids)))
+        return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
 
-    def _offsets(self, text: str, count: int) -> list[Offset]:
+    def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         """Each piece's span in the original text (None for join spaces / dummy prefix), then None for <eod>."""
         spans = piece_offsets(self.sentencepiece_input(text), self.sp)
-        return spans + [None] * (count - len(spans))
+        return spans + [None] * (len(ids) - len(spans))
 
     # -- ids -> text -------------------------------------------------------------------------------------
     def decode(self, ids: Sequence[int], style: str = "natural", **options: Any) -> str:
