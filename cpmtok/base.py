@@ -2,8 +2,8 @@
 
 Batch encoding across processes lives here once, for every family: forked workers inherit the
 tokenizer (no reload, warm caches); where fork is missing each worker re-creates it from the
-arguments `cpmtok.load` was given (`load_args`). Workers return ids; the parent wraps them into
-`Encoding`s whose tokens and offsets stay lazy.
+arguments `cpmtok.load` was given (`load_args`). The calling process encodes its share too; workers
+return ids, and the caller wraps them into `Encoding`s whose tokens and offsets stay lazy.
 """
 
 from __future__ import annotations
@@ -79,18 +79,38 @@ class Tokenizer(ABC):
         workers: int = 1,
         chunk_size: int = 256,
     ) -> list[Encoding]:
-        """Encode many texts, in order; `workers > 1` spreads chunks over that many processes."""
+        """Encode many texts, in order; `workers > 1` spreads chunks over that many processes.
+
+        The calling process is one of the workers: it encodes chunks from the front while the others take
+        them from the back, and it stops where they meet (a chunk it can still cancel is one nobody started).
+        Each process so works through one contiguous stretch of the texts, where repeats are most alike.
+        """
         texts = [check_text(text) for text in texts]
         if workers <= 1 or len(texts) <= chunk_size:
             return [self.encode(text, add_special_tokens=add_special_tokens) for text in texts]
+        chunk_size = max(chunk_size, -(-len(texts) // (workers * _CHUNKS_PER_WORKER)))
         chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
-        with _worker_pool(self, workers) as pool:
-            id_chunks = pool.map(_worker_encode, chunks, [add_special_tokens] * len(chunks))
-            ids_per_text = [ids for chunk in id_chunks for ids in chunk]
+        id_chunks: list[Optional[list[list[int]]]] = [None] * len(chunks)
+        with _worker_pool(self, workers - 1) as pool:
+            from_the_back = [pool.submit(_worker_encode, chunk, add_special_tokens) for chunk in reversed(chunks)]
+            futures = from_the_back[::-1]  # futures[i] encodes chunks[i]
+            try:
+                for index, future in enumerate(futures):
+                    if not future.cancel():
+                        break
+                    id_chunks[index] = [self.encode_ids(text, add_special_tokens=add_special_tokens)
+                                        for text in chunks[index]]
+                for index, future in enumerate(futures):
+                    if id_chunks[index] is None:
+                        id_chunks[index] = future.result()
+            finally:  # after an error, the chunks nobody started are dropped rather than waited for
+                for future in futures:
+                    future.cancel()
         return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
-                for ids, text in zip(ids_per_text, texts)]
+                for chunk, texts_of_chunk in zip(id_chunks, chunks) for ids, text in zip(chunk, texts_of_chunk)]
 
 
+_CHUNKS_PER_WORKER = 16  # few, large chunks: the pool's feeder thread competes with the caller for the GIL
 _worker_tokenizer: Optional[Tokenizer] = None
 
 

@@ -15,7 +15,7 @@ from corpus import corpus_files, corpus_texts
 from cpm_references import CPM_SUBSTITUTION, recipe
 from cpm_strategies import cpm_texts
 from cpmtok.cpm import dictionary
-from cpmtok.errors import InvalidVocab, UnsupportedDependency, VocabMismatch
+from cpmtok.errors import InvalidVocab, UnsupportedDependency, UnsupportedText, VocabMismatch
 from cpmtok.vocab import locate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +117,15 @@ def test_encode_batch_workers_equal_sequential():
     batch = tokenizer.encode_batch(texts, workers=2, chunk_size=64)
     assert [encoding.ids for encoding in batch] == sequential
     assert batch[0].offsets == tokenizer.encode(texts[0]).offsets
+
+
+@pytest.mark.parametrize("bad_position", [0, -1])  # in the caller's first chunk, in a worker's first chunk
+def test_encode_batch_error_in_any_process_is_raised(bad_position):
+    tokenizer = cpmtok.load("cpm")
+    texts = sample_texts(10)
+    texts[bad_position] = "好\ud800"  # a lone surrogate: SentencePiece (so CPM-Generate) cannot encode it
+    with pytest.raises(UnsupportedText, match="UTF-8"):
+        tokenizer.encode_batch(texts, workers=2, chunk_size=8)
 
 
 def test_load_by_path_recognises_registered_models(tmp_path):

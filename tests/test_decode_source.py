@@ -62,3 +62,5 @@ def test_offsets_that_go_backwards_or_past_the_text_are_refused():
     with pytest.raises(InvalidIds):
         source_pieces("abc", [(0, 4)])
     assert source_text(Encoding([1], "x", tokens=["x"], offsets=[(0, 1)])) == "x"
+    with pytest.raises(ValueError, match="needs tokens and offsets"):
+        Encoding([1], "x", tokens=["x"])

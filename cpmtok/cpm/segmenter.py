@@ -1,11 +1,13 @@
 """The fast segmenter: jieba 0.42.1's `Tokenizer.cut(text)` (HMM on), bit-identical, several times faster.
 
 Where the time goes in jieba is per character: a generator chain, `get_DAG` building lists, `calc` calling
-`log` and `max` over a generator of tuples for each position. Here the one- and two-character lookups in the
-prefix dictionary (one dict of precomputed `log(freq) - log(total)`) run in C through `map`, then one
-right-to-left pass per block extends longer prefixes and keeps the best route, with jieba's tie rule written as
-`>=` over ends in increasing order (= `max` over `(score, end)` pairs) and the same float additions. Han blocks
-and the text between them are memoised in bounded caches (real text repeats them), looked up in C by `map`.
+`log` and `max` over a generator of tuples for each position, and three probes of its big prefix dictionary per
+candidate word. Here each word weight (`log(freq) - log(total)`, precomputed) is looked up once; the one- and
+two-character lookups, which every position needs, run in C through `map` (the two-character ones in small
+per-first-character dicts that stay in the CPU cache); one right-to-left pass per block extends longer prefixes
+and keeps the best route, with jieba's tie rule written as `>=` over ends in increasing order (= `max` over
+`(score, end)` pairs) and the same float additions. Han blocks and the text between them are memoised in
+bounded caches (real text repeats them), looked up in C by `map`.
 `plain_segmenter.PlainSegmenter` is the readable version of the same algorithm; tests hold this one to it and
 both to jieba itself.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
-from typing import Callable
+from typing import Callable, Optional
 
 from .dictionary import JiebaModel
 from .hmm import HmmSegmenter
@@ -25,6 +27,7 @@ CPM_SUBSTITUTION = str.maketrans(" \n", "\u2582\u2583")  # inside a word: space 
 _NON_HAN_WORD = re.compile("\r\n|.", re.S)  # between blocks jieba yields "\r\n" whole, every other char alone
 _CACHE_LIMIT = 1 << 17  # entries per cache; cleared when full (memory stays bounded, results never change)
 _ABSENT = object()
+_NO_SECOND_CHARS: dict[str, Optional[float]] = {}
 _NO_SCORE = float("-inf")  # below every real score (all are finite), so the first candidate always wins
 
 
@@ -35,6 +38,7 @@ class Segmenter:
         self._weights = model.word_weights
         self._unknown_char_weight = model.unknown_char_weight
         self._hmm = HmmSegmenter(model.hmm_start, model.hmm_trans, model.hmm_emit)
+        self._second_chars = _second_chars(model.word_weights)
         self._han_forms = _Memo(self._han_form)  # Han block -> its words joined by WORD_JOINER
         self._other_forms = _Memo(_join_non_han)  # text between blocks -> its CPM form (substituted, joined)
 
@@ -67,9 +71,10 @@ class Segmenter:
         weights_get = self._weights.get
         unknown_char_weight = self._unknown_char_weight
         size = len(block)
-        singles = list(map(weights_get, block))  # None: no word (absent, or only a prefix of words)
-        pairs = list(map(weights_get, map(block.__getitem__, map(slice, range(size), range(2, size + 2))),
-                         repeat(_ABSENT, size - 1)))
+        chars = list(block)  # one str object per character, hashed once for all the lookups below
+        singles = list(map(weights_get, chars))  # None: no word (absent, or only a prefix of words)
+        pairs = list(map(dict.get, map(self._second_chars.get, chars, repeat(_NO_SECOND_CHARS, size - 1)),
+                         chars[1:], repeat(_ABSENT)))  # the weight of block[i:i + 2], or None, or _ABSENT
         pairs.append(_ABSENT)
         score = [0.0] * (size + 1)
         best_end = list(range(size + 1))
@@ -121,6 +126,19 @@ class Segmenter:
             words.extend(self._hmm.cut(run))
         else:
             words.extend(run)
+
+
+def _second_chars(weights: dict[str, Optional[float]]) -> dict[str, dict[str, Optional[float]]]:
+    """The two-character keys of jieba's prefix dictionary as first char -> {second char: weight or None}.
+
+    Small dicts, mostly in the CPU cache, looked up with the block's own one-character strings: cheaper than
+    slicing and hashing a two-character string per position and probing the big dictionary with it.
+    """
+    second_chars: dict[str, dict[str, Optional[float]]] = {}
+    for word, weight in weights.items():
+        if len(word) == 2:
+            second_chars.setdefault(word[0], {})[word[1]] = weight
+    return second_chars
 
 
 def _join_non_han(text: str) -> str:

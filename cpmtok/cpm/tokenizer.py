@@ -9,6 +9,7 @@ CPM-Generate separates documents. A literal "<eod>" in the text stays text (jieb
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -23,6 +24,7 @@ from .segmenter import Segmenter
 
 SPECIAL_TOKEN_NAMES = ("<unk>", "<s>", "</s>", "<cls>", "▃", "<sep>", "<pad>", "<mask>", "<eod>", "▂")
 DOCUMENT_END = "<eod>"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CpmTokenizer(Tokenizer):
@@ -63,9 +65,12 @@ class CpmTokenizer(Tokenizer):
         joined = self.sentencepiece_input(text)
         try:
             ids = self.sp.encode(joined)
-        except UnicodeEncodeError as err:
-            raise UnsupportedText(f"text is not encodable as UTF-8 ({err.reason} at {err.start}); "
-                                  "SentencePiece (and so CPM-Generate) cannot encode it") from None
+        except (UnicodeEncodeError, RuntimeError):  # sentencepiece 0.2 raises RuntimeError for a lone surrogate
+            surrogate = _LONE_SURROGATE.search(text)
+            if surrogate is None:
+                raise
+            raise UnsupportedText(f"text has a lone surrogate {surrogate.group()!r} at {surrogate.start()}: not "
+                                  "encodable as UTF-8, so SentencePiece (and CPM-Generate) cannot encode it") from None
         if self._piece_ids is not None:
             ids = self._through_vocab_json(ids, joined)
         if add_special_tokens:
