@@ -83,7 +83,7 @@ class Tokenizer(ABC):
 
         The calling process is one of the workers: it encodes chunks from the front while the others take
         them from the back, and it stops where they meet (a chunk it can still cancel is one nobody started).
-        Each process so works through one contiguous stretch of the texts, where repeats are most alike.
+        `chunk_size` is the smallest chunk; many texts make fewer, larger chunks (see _CHUNKS_PER_WORKER).
         """
         texts = [check_text(text) for text in texts]
         if workers <= 1 or len(texts) <= chunk_size:

@@ -38,6 +38,8 @@ class Segmenter:
         self._weights = model.word_weights
         self._unknown_char_weight = model.unknown_char_weight
         self._hmm = HmmSegmenter(model.hmm_start, model.hmm_trans, model.hmm_emit)
+        # small tables for the lookups every position makes, so they stay in the CPU cache
+        self._single_weights = {word: weight for word, weight in model.word_weights.items() if len(word) == 1}
         self._second_chars = _second_chars(model.word_weights)
         self._han_forms = _Memo(self._han_form)  # Han block -> its words joined by WORD_JOINER
         self._other_forms = _Memo(_join_non_han)  # text between blocks -> its CPM form (substituted, joined)
@@ -72,7 +74,7 @@ class Segmenter:
         unknown_char_weight = self._unknown_char_weight
         size = len(block)
         chars = list(block)  # one str object per character, hashed once for all the lookups below
-        singles = list(map(weights_get, chars))  # None: no word (absent, or only a prefix of words)
+        singles = list(map(self._single_weights.get, chars))  # None: no word (absent, or only a prefix)
         pairs = list(map(dict.get, map(self._second_chars.get, chars, repeat(_NO_SECOND_CHARS, size - 1)),
                          chars[1:], repeat(_ABSENT)))  # the weight of block[i:i + 2], or None, or _ABSENT
         pairs.append(_ABSENT)
@@ -132,12 +134,15 @@ def _second_chars(weights: dict[str, Optional[float]]) -> dict[str, dict[str, Op
     """The two-character keys of jieba's prefix dictionary as first char -> {second char: weight or None}.
 
     Small dicts, mostly in the CPU cache, looked up with the block's own one-character strings: cheaper than
-    slicing and hashing a two-character string per position and probing the big dictionary with it.
+    slicing and hashing a two-character string per position and probing the big dictionary with it. Their
+    keys share one str object per character (a few thousand, all hot) instead of one per entry.
     """
     second_chars: dict[str, dict[str, Optional[float]]] = {}
+    one_object_per_char: dict[str, str] = {}
     for word, weight in weights.items():
         if len(word) == 2:
-            second_chars.setdefault(word[0], {})[word[1]] = weight
+            first, second = (one_object_per_char.setdefault(char, char) for char in word)
+            second_chars.setdefault(first, {})[second] = weight
     return second_chars
 
 
