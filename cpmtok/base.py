@@ -32,9 +32,10 @@ class Tokenizer(ABC):
     name: str
     load_args: Optional[tuple[str, dict[str, Any]]] = None  # set by cpmtok.load, for worker processes
 
-    @abstractmethod
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
-        """Encode one text; ids exactly as the reference gives them."""
+        """Encode one text; ids exactly as the reference gives them, tokens and offsets on demand."""
+        ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
+        return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
 
     @abstractmethod
     def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
@@ -87,7 +88,14 @@ class Tokenizer(ABC):
         """
         texts = [check_text(text) for text in texts]
         if workers <= 1 or len(texts) <= chunk_size:
-            return [self.encode(text, add_special_tokens=add_special_tokens) for text in texts]
+            ids_per_text = _encode_ids(self, texts, add_special_tokens)
+        else:
+            ids_per_text = self._encode_ids_in_processes(texts, add_special_tokens, workers, chunk_size)
+        return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
+                for ids, text in zip(ids_per_text, texts)]
+
+    def _encode_ids_in_processes(self, texts: list[str], add_special_tokens: bool, workers: int,
+                                 chunk_size: int) -> list[list[int]]:
         chunk_size = max(chunk_size, -(-len(texts) // (workers * _CHUNKS_PER_WORKER)))
         chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
         id_chunks: list[Optional[list[list[int]]]] = [None] * len(chunks)
@@ -98,16 +106,14 @@ class Tokenizer(ABC):
                 for index, future in enumerate(futures):
                     if not future.cancel():
                         break
-                    id_chunks[index] = [self.encode_ids(text, add_special_tokens=add_special_tokens)
-                                        for text in chunks[index]]
+                    id_chunks[index] = _encode_ids(self, chunks[index], add_special_tokens)
                 for index, future in enumerate(futures):
                     if id_chunks[index] is None:
                         id_chunks[index] = future.result()
             finally:  # after an error, the chunks nobody started are dropped rather than waited for
                 for future in futures:
                     future.cancel()
-        return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
-                for chunk, texts_of_chunk in zip(id_chunks, chunks) for ids, text in zip(chunk, texts_of_chunk)]
+        return [ids for chunk in id_chunks for ids in chunk]  # type: ignore[union-attr]
 
 
 _CHUNKS_PER_WORKER = 16  # few, large chunks: the pool's feeder thread competes with the caller for the GIL
@@ -133,6 +139,11 @@ def _worker_init(load_args: tuple[str, dict[str, Any]]) -> None:
     _worker_tokenizer = load(name_or_path, **options)
 
 
+def _encode_ids(tokenizer: Tokenizer, texts: list[str], add_special_tokens: bool) -> list[list[int]]:
+    encode_ids = tokenizer.encode_ids
+    return [encode_ids(text, add_special_tokens=add_special_tokens) for text in texts]
+
+
 def _worker_encode(texts: list[str], add_special_tokens: bool) -> list[list[int]]:
     assert _worker_tokenizer is not None
-    return [_worker_tokenizer.encode_ids(text, add_special_tokens=add_special_tokens) for text in texts]
+    return _encode_ids(_worker_tokenizer, texts, add_special_tokens)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from ..base import Tokenizer, check_text
-from ..encoding import Encoding, Offset
+from ..encoding import Offset
 from ..presets import Preset
 from ..vocab import locate, read_bert_vocab
 from .oracle import Oracle, special_pattern
@@ -119,14 +119,6 @@ class BertTokenizer(Tokenizer):
         return {t: i for t, i in self.vocab.items() if len(t) <= self.max_chars_per_word}
 
     # --- the public surface -----------------------------------------------------------------------
-    def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
-        ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
-        return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
-
-    def tokens_of(self, ids: Sequence[int]) -> list[str]:
-        tokens = self._tokens
-        return [tokens[i] for i in ids]
-
     def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         return self.offsets(text, add_special_tokens=add_special_tokens)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from ..base import Tokenizer, check_text
-from ..encoding import Encoding, Offset
+from ..encoding import Offset
 from ..errors import UnsupportedText
 from ..presets import Preset
 from ..vocab import entry_for_file, locate, registry_entry
@@ -87,10 +87,6 @@ class CpmTokenizer(Tokenizer):
             return [self._vocab.get(piece, 0) for piece in self.sp.encode(joined, out_type=str)]
         piece_ids = self._piece_ids
         return [piece_ids[i] for i in ids]
-
-    def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
-        ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
-        return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
 
     def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         """Each piece's span in the original text (None for join spaces / dummy prefix), then None for <eod>."""
