@@ -17,6 +17,7 @@ from .errors import (
     VocabChecksumMismatch,
     VocabNotFound,
 )
+from . import batch
 from .loader import load
 from .presets import PRESETS
 

@@ -1,18 +1,16 @@
 """What every cpmtok tokenizer offers: `encode`, `encode_batch`, `decode`, and the id <-> token maps.
 
-Batch encoding across processes lives here once, for every family: forked workers inherit the
-tokenizer (no reload, warm caches); where fork is missing each worker re-creates it from the
-arguments `cpmtok.load` was given (`load_args`). The calling process encodes its share too; workers
-return ids, and the caller wraps them into `Encoding`s whose tokens and offsets stay lazy.
+`encode_batch` is `cpmtok.batch.encode_stream` wrapped into `Encoding`s whose tokens and offsets stay lazy.
+A tokenizer made by `cpmtok.load` carries its `Recipe`, so it pickles small and rebuilds in another process.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from abc import ABC, abstractmethod
-from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
 
+from .batch import encode_stream
 from .encoding import Encoding, Offset
 
 if TYPE_CHECKING:
@@ -30,7 +28,7 @@ class Tokenizer(ABC):
     """The public surface shared by the BERT WordPiece and CPM tokenizers."""
 
     name: str
-    load_args: Optional[tuple[str, dict[str, Any]]] = None  # set by cpmtok.load, for worker processes
+    recipe: Optional["Recipe"] = None  # set by cpmtok.load: how to build this tokenizer again elsewhere
 
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
         """Encode one text; ids exactly as the reference gives them, tokens and offsets on demand."""
@@ -80,70 +78,31 @@ class Tokenizer(ABC):
         workers: int = 1,
         chunk_size: int = 256,
     ) -> list[Encoding]:
-        """Encode many texts, in order; `workers > 1` spreads chunks over that many processes.
+        """Encode many texts, in order; `workers > 1` spreads chunks over that many processes (the caller is one).
 
-        The calling process is one of the workers: it encodes chunks from the front while the others take
-        them from the back, and it stops where they meet (a chunk it can still cancel is one nobody started).
-        `chunk_size` is the smallest chunk; many texts make fewer, larger chunks (see _CHUNKS_PER_WORKER).
+        The ids come from `cpmtok.batch.encode_stream`, which also serves streams too large to hold.
         """
-        texts = [check_text(text) for text in texts]
-        if workers <= 1 or len(texts) <= chunk_size:
-            ids_per_text = _encode_ids(self, texts, add_special_tokens)
-        else:
-            ids_per_text = self._encode_ids_in_processes(texts, add_special_tokens, workers, chunk_size)
-        return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
+        texts = list(texts)
+        ids_per_text = encode_stream(self, texts, add_special_tokens=add_special_tokens, workers=workers,
+                                     chunk_size=chunk_size)
+        return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)  # type: ignore[arg-type]
                 for ids, text in zip(ids_per_text, texts)]
 
-    def _encode_ids_in_processes(self, texts: list[str], add_special_tokens: bool, workers: int,
-                                 chunk_size: int) -> list[list[int]]:
-        chunk_size = max(chunk_size, -(-len(texts) // (workers * _CHUNKS_PER_WORKER)))
-        chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
-        id_chunks: list[Optional[list[list[int]]]] = [None] * len(chunks)
-        with _worker_pool(self, workers - 1) as pool:
-            from_the_back = [pool.submit(_worker_encode, chunk, add_special_tokens) for chunk in reversed(chunks)]
-            futures = from_the_back[::-1]  # futures[i] encodes chunks[i]
-            try:
-                for index, future in enumerate(futures):
-                    if not future.cancel():
-                        break
-                    id_chunks[index] = _encode_ids(self, chunks[index], add_special_tokens)
-                for index, future in enumerate(futures):
-                    if id_chunks[index] is None:
-                        id_chunks[index] = future.result()
-            finally:  # after an error, the chunks nobody started are dropped rather than waited for
-                for future in futures:
-                    future.cancel()
-        return [ids for chunk in id_chunks for ids in chunk]  # type: ignore[union-attr]
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by recipe: another process (a spawned worker, `datasets.map`, Dask) builds it again."""
+        if self.recipe is None:
+            raise TypeError(f"{type(self).__name__} {self.name!r} was not made by cpmtok.load, so it has no recipe "
+                            "to be rebuilt from in another process; load it with cpmtok.load")
+        return (self.recipe.build, ())
 
 
-_CHUNKS_PER_WORKER = 16  # few, large chunks: the pool's feeder thread competes with the caller for the GIL
-_worker_tokenizer: Optional[Tokenizer] = None
+@dataclass(frozen=True)
+class Recipe:
+    """How `cpmtok.load` made a tokenizer: `load(name_or_path, **options)`, picklable (load by reference)."""
 
+    load: Callable[..., Tokenizer]
+    name_or_path: str
+    options: Mapping[str, Any] = field(default_factory=dict)
 
-def _worker_pool(tokenizer: Tokenizer, workers: int) -> ProcessPoolExecutor:
-    """Forked workers inherit `tokenizer` through the module global; spawned ones load it again."""
-    global _worker_tokenizer
-    if "fork" in multiprocessing.get_all_start_methods():
-        _worker_tokenizer = tokenizer
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    if tokenizer.load_args is None:
-        raise ValueError("encode_batch(workers>1) without fork needs a tokenizer made by cpmtok.load")
-    return ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(tokenizer.load_args,))
-
-
-def _worker_init(load_args: tuple[str, dict[str, Any]]) -> None:
-    global _worker_tokenizer
-    from .loader import load
-
-    name_or_path, options = load_args
-    _worker_tokenizer = load(name_or_path, **options)
-
-
-def _encode_ids(tokenizer: Tokenizer, texts: list[str], add_special_tokens: bool) -> list[list[int]]:
-    encode_ids = tokenizer.encode_ids
-    return [encode_ids(text, add_special_tokens=add_special_tokens) for text in texts]
-
-
-def _worker_encode(texts: list[str], add_special_tokens: bool) -> list[list[int]]:
-    assert _worker_tokenizer is not None
-    return _encode_ids(_worker_tokenizer, texts, add_special_tokens)
+    def build(self) -> Tokenizer:
+        return self.load(self.name_or_path, **self.options)

@@ -66,3 +66,7 @@ class DuplicateVocabEntry(UserWarning):
 
 class InvalidIds(CpmtokError, ValueError):
     """`decode` got something that is not a sequence of ids of this vocabulary; names the first bad one."""
+
+
+class WorkerDied(CpmtokError, RuntimeError):
+    """An encoding worker process died (killed, out of memory); the batch was abandoned, other workers stopped."""

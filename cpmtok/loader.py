@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .base import Tokenizer
+from .base import Recipe, Tokenizer
 from .errors import UnknownTokenizer
 from .presets import PRESETS
 
@@ -29,7 +29,7 @@ def load(name_or_path: str | Path, **options: Any) -> Tokenizer:
             known = ", ".join(sorted(PRESETS))
             raise UnknownTokenizer(f"{key!r} is neither a preset ({known}) nor an existing path")
         tokenizer = _family(_family_of_path(path)).load_path(path, **options)
-    tokenizer.load_args = (key, dict(options))
+    tokenizer.recipe = Recipe(load, key, dict(options))
     return tokenizer
 
 

@@ -1,0 +1,255 @@
+"""Encoding many texts: an ordered, streaming map of chunks over worker processes.
+
+`encode_stream` reads its input lazily, cuts it into chunks, and yields each text's ids in input order as
+soon as they and every earlier text's are done; at most `max_in_flight` chunks are read ahead, so memory is
+bounded whatever the input's length. The calling process works too: it encodes a chunk itself whenever every
+worker already holds two (one running, one queued), so `workers=2` means the caller and one child.
+
+Workers are plain `multiprocessing` processes, one pipe each, watched through their sentinels:
+- forked workers inherit the tokenizer (no reload, warm caches); spawned ones unpickle it, which rebuilds it
+  from its load recipe (`Tokenizer.__reduce__`);
+- a worker whose parent dies exits (it polls its parent's pid), so no worker outlives its caller;
+- a worker that dies is `WorkerDied`, after which every other worker is stopped and the caller can exit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from collections import deque
+from itertools import islice
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Optional, Union
+
+from .errors import CpmtokError, WorkerDied
+
+if TYPE_CHECKING:
+    from .base import Tokenizer
+
+Ids = list[int]
+OnError = Literal["raise", "return"]
+_QUEUED_PER_WORKER = 2  # one chunk running, one waiting: a worker never idles while the caller sends
+_PARENT_POLL_SECONDS = 0.2
+
+
+def encode_stream(tokenizer: "Tokenizer", texts: Iterable[str], *, add_special_tokens: bool = False,
+                  workers: int = 1, chunk_size: int = 256, max_in_flight: Optional[int] = None,
+                  on_error: OnError = "raise") -> Iterator[Union[Ids, CpmtokError]]:
+    """Each text's ids, in input order; `workers` processes in all, the caller included.
+
+    A text whose encode raises a `CpmtokError` (or a TypeError for a non-str) is raised in input order with
+    `record_index` set and a note naming the record; with `on_error="return"` the error is yielded in its
+    place and the stream goes on.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    if on_error not in ("raise", "return"):
+        raise ValueError(f"on_error must be 'raise' or 'return', got {on_error!r}")
+    chunks = _chunks(iter(texts), chunk_size)
+    if workers == 1:
+        for first, chunk in chunks:
+            yield from _emit(encode_chunk(tokenizer, chunk, add_special_tokens, first), on_error)
+        return
+    with _Pool(tokenizer, workers - 1, add_special_tokens) as pool:
+        for results in pool.ordered(chunks, max_in_flight or 4 * workers):
+            yield from _emit(results, on_error)
+
+
+def encode_chunk(tokenizer: "Tokenizer", texts: list[str], add_special_tokens: bool,
+                 first_index: int = 0) -> list[Union[Ids, BaseException]]:
+    """Ids per text; a text that fails gives its error (tagged with its record index) in its place."""
+    encode_ids = tokenizer.encode_ids
+    results: list[Union[Ids, BaseException]] = []
+    for index, text in enumerate(texts, start=first_index):
+        try:
+            results.append(encode_ids(text, add_special_tokens=add_special_tokens))
+        except (CpmtokError, TypeError) as err:
+            err.record_index = index  # type: ignore[attr-defined]
+            err.add_note(f"(record {index} of the batch, counting from 0)")
+            results.append(err)
+    return results
+
+
+def _emit(results: list[Union[Ids, BaseException]], on_error: OnError) -> Iterator[Union[Ids, CpmtokError]]:
+    for result in results:
+        if isinstance(result, BaseException) and (on_error == "raise" or not isinstance(result, CpmtokError)):
+            raise result
+        yield result  # type: ignore[misc]
+
+
+def _chunks(texts: Iterator[str], chunk_size: int) -> Iterator[tuple[int, list[str]]]:
+    """(index of the chunk's first text, texts), reading the input only as far as asked."""
+    first = 0
+    while chunk := list(islice(texts, chunk_size)):
+        yield first, chunk
+        first += len(chunk)
+
+
+class _Pool:
+    """`workers` child processes and the ordered, bounded schedule that feeds them and the caller."""
+
+    def __init__(self, tokenizer: "Tokenizer", workers: int, add_special_tokens: bool) -> None:
+        self._tokenizer = tokenizer
+        self._add_special_tokens = add_special_tokens
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._workers: list[_Worker] = []
+        try:
+            for _ in range(workers):
+                self._workers.append(_Worker(context, tokenizer, add_special_tokens))
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "_Pool":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def ordered(self, chunks: Iterator[tuple[int, list[str]]], max_in_flight: int
+                ) -> Iterator[list[Union[Ids, BaseException]]]:
+        """Each chunk's results in input order, with at most `max_in_flight` chunks read and not yet yielded."""
+        done: dict[int, list[Union[Ids, BaseException]]] = {}
+        mine: deque[tuple[int, list[str]]] = deque()  # chunks the caller encodes itself
+        in_flight: deque[int] = deque()  # first text index of every chunk read and not yet yielded, in order
+        exhausted = False
+        while True:
+            while not exhausted and len(in_flight) < max_in_flight:
+                item = next(chunks, None)
+                if item is None:
+                    exhausted = True
+                    break
+                in_flight.append(item[0])
+                worker = min(self._workers, key=_Worker.queued)
+                if worker.queued() < _QUEUED_PER_WORKER:
+                    worker.send(item)
+                else:
+                    mine.append(item)
+            self._collect(done, block=False)
+            if in_flight and in_flight[0] in done:
+                yield done.pop(in_flight.popleft())
+            elif mine:
+                first, texts = mine.popleft()
+                done[first] = encode_chunk(self._tokenizer, texts, self._add_special_tokens, first)
+            elif in_flight:
+                self._collect(done, block=True)
+            else:
+                return
+
+    def _collect(self, done: dict[int, list[Union[Ids, BaseException]]], *, block: bool) -> None:
+        """Move every finished chunk into `done`; WorkerDied if a worker's process ended."""
+        ready = wait([w.connection for w in self._workers] + [w.process.sentinel for w in self._workers],
+                     timeout=None if block else 0)
+        for worker in self._workers:
+            if worker.connection in ready:
+                try:
+                    first, results = worker.receive()
+                except (EOFError, OSError):
+                    raise worker.died() from None
+                done[first] = results
+            elif worker.process.sentinel in ready:
+                raise worker.died()
+
+    def close(self) -> None:
+        """Stop every worker: a polite end-of-work message, then terminate whatever is still running."""
+        for worker in self._workers:
+            worker.stop()
+        deadline = time.monotonic() + 1.0
+        for worker in self._workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+        self._workers = []
+
+
+class _Worker:
+    """One child process and the caller's end of its pipe; counts the chunks sent and not yet received."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, tokenizer: "Tokenizer",
+                 add_special_tokens: bool) -> None:
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_worker_main, daemon=True,
+                                       args=(tokenizer, child_end, os.getpid(), add_special_tokens))
+        self.process.start()
+        child_end.close()
+        self._queued: deque[int] = deque()
+
+    def queued(self) -> int:
+        return len(self._queued)
+
+    def send(self, item: tuple[int, list[str]]) -> None:
+        self._queued.append(item[0])
+        self.connection.send(item)
+
+    def receive(self) -> tuple[int, list[Union[Ids, BaseException]]]:
+        first, results = self.connection.recv()
+        self._queued.remove(first)
+        return first, results
+
+    def died(self) -> WorkerDied:
+        self.process.join(1.0)
+        code = self.process.exitcode
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+        return WorkerDied(f"an encoding worker process (pid {self.process.pid}) {how} while "
+                          f"{len(self._queued)} chunk(s) were assigned to it; the batch was abandoned and every "
+                          "other worker stopped")
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except (OSError, ValueError):
+            pass  # the worker is gone already
+        self.connection.close()
+
+
+def _worker_main(tokenizer: "Tokenizer", connection: Connection, parent_pid: int, add_special_tokens: bool) -> None:
+    """A worker's life: encode each chunk received until told to stop, or until the parent is gone.
+
+    A thread receives while the main thread encodes and sends: the caller may be writing the next chunk while
+    this worker writes its results, and with one thread doing both, two full pipes would wait on each other.
+    """
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive_all, args=(connection, inbox), daemon=True).start()
+    try:
+        while (item := inbox.get()) is not None:
+            first, texts = item
+            results = encode_chunk(tokenizer, texts, add_special_tokens, first)
+            connection.send((first, [_picklable(r) for r in results]))
+    except (OSError, KeyboardInterrupt):
+        pass  # the caller closed its end, or the terminal's Ctrl-C reached the whole process group
+
+
+def _receive_all(connection: Connection, inbox: queue.SimpleQueue) -> None:
+    """Put every chunk the caller sends into `inbox`; None at the end (a stop message or a closed pipe)."""
+    try:
+        while (item := connection.recv()) is not None:
+            inbox.put(item)
+    except (EOFError, OSError):
+        pass
+    inbox.put(None)
+
+
+def _picklable(result: Union[Ids, BaseException]) -> Union[Ids, BaseException]:
+    """Errors travel back by pickle; one that cannot is replaced by a CpmtokError with its text."""
+    if not isinstance(result, BaseException):
+        return result
+    try:
+        multiprocessing.reduction.ForkingPickler.dumps(result)
+        return result
+    except Exception:
+        return CpmtokError(f"{type(result).__name__}: {result}")
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Exit at once when the parent process is gone (re-parented workers would otherwise live forever)."""
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
