@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence, Union
 
 from .batch import encode_stream
+from .decode import FamilyDecoding, RoundTrip, decode, roundtrip
 from .encoding import Encoding, Offset
-
-if TYPE_CHECKING:
-    from .decode import RoundTrip
 
 
 def check_text(text: object) -> str:
@@ -28,6 +26,12 @@ class Tokenizer(ABC):
     """The public surface shared by the BERT WordPiece and CPM tokenizers."""
 
     name: str
+    family: ClassVar[str]  # "bert" or "cpm": a preset's family (presets.py)
+    special_ids: dict[str, int]  # special token string -> id
+    decoding: FamilyDecoding  # the family's decodes (bert/decode.py, cpm/decode.py)
+    _PAD_TOKEN: ClassVar[str]
+    _EOS_TOKEN: ClassVar[str]  # what the family's models end a text with
+    _UNK_TOKEN: ClassVar[str]
     recipe: Optional["Recipe"] = None  # set by cpmtok.load: how to build this tokenizer again elsewhere
 
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
@@ -39,15 +43,26 @@ class Tokenizer(ABC):
     def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
         """The ids alone (the fast path `encode` and `encode_batch` share)."""
 
-    @abstractmethod
-    def decode(self, ids: Sequence[int], **options: Any) -> str:
-        """Text for ids."""
+    def decode(self, ids: Union[Sequence[int], Encoding], style: str = "natural", **options: Any) -> str:
+        """Text for ids (or an Encoding) in a style of cpmtok.decode: natural (default), reference, source, ..."""
+        return decode(self, ids, style=style, **options)
 
-    def roundtrip(self, text: str) -> "RoundTrip":
+    def roundtrip(self, text: str) -> RoundTrip:
         """Encode `text`, decode it back, and name every lossy span with its cause (cpmtok.decode.roundtrip)."""
-        from .decode import roundtrip
-
         return roundtrip(self, check_text(text))
+
+    @property
+    def pad_token_id(self) -> Optional[int]:
+        return self.special_ids.get(self._PAD_TOKEN)
+
+    @property
+    def eos_token_id(self) -> Optional[int]:
+        """The id the family's models end a text with (BERT [SEP], CPM <eod>)."""
+        return self.special_ids.get(self._EOS_TOKEN)
+
+    @property
+    def unk_token_id(self) -> Optional[int]:
+        return self.special_ids.get(self._UNK_TOKEN)
 
     @property
     @abstractmethod
@@ -62,12 +77,12 @@ class Tokenizer(ABC):
     def token_to_id(self, token: str) -> Optional[int]:
         """The id of a vocabulary entry, or None."""
 
-    def tokens_of(self, ids: Sequence[int]) -> list[str]:
+    def _tokens_of(self, ids: Sequence[int]) -> list[str]:
         """The vocabulary entries of ids (what `Encoding.tokens` asks for)."""
         return [self.id_to_token(i) for i in ids]
 
     @abstractmethod
-    def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
+    def _offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         """Spans into `text` for the ids `encode_ids(text, add_special_tokens=...)` gave (`Encoding.offsets`)."""
 
     def encode_batch(

@@ -8,12 +8,17 @@ Encoding made by a tokenizer keeps a reference to it (no closure per text) and a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence
-
-if TYPE_CHECKING:
-    from .base import Tokenizer
+from typing import Optional, Protocol, Sequence
 
 Offset = Optional[tuple[int, int]]
+
+
+class EncodingSource(Protocol):
+    """What an Encoding asks the tokenizer that made its ids (cpmtok.base.Tokenizer's private hooks)."""
+
+    def _tokens_of(self, ids: Sequence[int]) -> list[str]: ...
+
+    def _offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]: ...
 
 
 class Encoding:
@@ -28,7 +33,7 @@ class Encoding:
         *,
         tokens: Optional[list[str]] = None,
         offsets: Optional[list[Offset]] = None,
-        source: Optional["Tokenizer"] = None,
+        source: Optional[EncodingSource] = None,
         add_special_tokens: bool = False,
     ) -> None:
         if source is None and (tokens is None or offsets is None):
@@ -43,13 +48,13 @@ class Encoding:
     @property
     def tokens(self) -> list[str]:
         if self._tokens is None:
-            self._tokens = self._source.tokens_of(self.ids)  # type: ignore[union-attr]
+            self._tokens = self._source._tokens_of(self.ids)  # type: ignore[union-attr]
         return self._tokens
 
     @property
     def offsets(self) -> list[Offset]:
         if self._offsets is None:
-            self._offsets = self._source.offsets_of(self.text, self.ids, self._add_special_tokens)  # type: ignore
+            self._offsets = self._source._offsets_of(self.text, self.ids, self._add_special_tokens)  # type: ignore
         return self._offsets
 
     def __len__(self) -> int:

@@ -27,6 +27,10 @@ class UnsupportedText(CpmtokError, TypeError):
     """The text cannot be encoded by the chosen reference behaviour (the reference raises too)."""
 
 
+class UnknownDialect(CpmtokError, ValueError):
+    """A BERT dialect name that is none of cpmtok.bert.dialects.DIALECTS; the message lists them."""
+
+
 class InvalidInput(CpmtokError, ValueError):
     """A record of an input file (CLI) is not what was promised: not UTF-8, not JSON, no "text" field."""
 

@@ -1,7 +1,7 @@
 """Text in, text out: a cpmtok tokenizer's ids drive the NumPy GPT-2, and its decode gives the text back.
 
 It joins the two halves that must not know each other: `cpmtok.gpt2` (no tokenizer inside) and any
-cpmtok tokenizer (`encode(text).ids`, `decode(ids)`, `token_to_id`, `family`).
+cpmtok tokenizer (`encode(text).ids`, `decode(ids)`, `eos_token_id`, `unk_token_id`).
 """
 
 from __future__ import annotations
@@ -14,21 +14,11 @@ from .errors import InvalidModel
 from .gpt2 import GPT2Config, Sampling, generate, load_model
 from .gpt2.model import Params
 
-# the token each family's models end a text with, and their unknown token
-_STOP_TOKEN = {"bert": "[SEP]", "cpm": "<eod>"}
-_UNK_TOKEN = {"bert": "[UNK]", "cpm": "<unk>"}
-
-
 @dataclass(frozen=True)
 class Generation:
     prompt_ids: list[int]
     new_ids: list[int]  # ends with the stop id when one was reached
     text: str  # decode(prompt_ids + new_ids), a final stop id left out
-
-
-def special_id(tokenizer: Any, table: dict[str, str]) -> Optional[int]:
-    token = table.get(getattr(tokenizer, "family", ""))
-    return None if token is None else tokenizer.token_to_id(token)
 
 
 def generate_text(tokenizer: Any, model: str | Path | tuple[GPT2Config, Params], prompt: str, *,
@@ -45,9 +35,9 @@ def generate_text(tokenizer: Any, model: str | Path | tuple[GPT2Config, Params],
         raise InvalidModel(f"the tokenizer has {tokenizer.vocab_size} ids, the model only {config.vocab_size}: "
                            "they do not belong together")
     if stop_ids is None:
-        stop = special_id(tokenizer, _STOP_TOKEN)
+        stop = tokenizer.eos_token_id
         stop_ids = [] if stop is None else [stop]
-    unk = special_id(tokenizer, _UNK_TOKEN) if suppress_unk else None
+    unk = tokenizer.unk_token_id if suppress_unk else None
     prompt_ids = list(tokenizer.encode(prompt).ids)
     new_ids = generate(params, config, [prompt_ids], max_new_tokens=max_new_tokens, sampling=sampling,
                        stop_ids=stop_ids, suppress_ids=[] if unk is None else [unk])[0]

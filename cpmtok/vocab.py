@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from .errors import DuplicateVocabEntry, InvalidVocab, VocabChecksumMismatch, VocabNotFound
 
@@ -146,38 +146,64 @@ def read_text_utf8(path: Path) -> str:
 
 @dataclass(frozen=True)
 class BertVocab:
-    """`tokens[id]` and `token_to_id[token]` as one reference reads a vocab.txt."""
+    """`tokens[id]` and `token_to_id[token]` as one reference reads a vocab.txt, and the file's whole lines
+    (`lines[id]`, as transformers reads them: what its two decodes print)."""
 
     path: Path
     tokens: list[str]
     token_to_id: dict[str, int]
+    lines: list[str]
 
 
-def _bert_lines(text: str, dialect: str) -> list[str]:
-    if dialect == "hf-fast":
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        return [line.removesuffix("\r").rstrip(_RUST_WHITESPACE) for line in lines]
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # Python text mode: universal newlines
+def _python_lines(text: str) -> list[str]:
+    """readlines() + rstrip("\n") in text mode: universal newlines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines[-1] == "":
         lines.pop()
-    return [line.strip() for line in lines] if dialect == "google" else lines
+    return lines
+
+
+def _rust_lines(text: str) -> list[str]:
+    """tokenizers' WordPiece::read_file: split on "\n", drop a "\r", trim_end() Unicode whitespace."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r").rstrip(_RUST_WHITESPACE) for line in lines]
+
+
+def _stripped_lines(text: str) -> list[str]:
+    """Google's load_vocab: text-mode lines, strip() at both ends."""
+    return [line.strip() for line in _python_lines(text)]
 
 
 # Rust's char::is_whitespace (Unicode White_Space), what str::trim_end removes.
 _RUST_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
-def read_bert_vocab(path: Path, dialect: str, *, unk_token: str = "[UNK]") -> BertVocab:
-    """A BERT vocab.txt as `dialect` ("hf-fast", "hf-slow", "google") reads it.
+@dataclass(frozen=True)
+class VocabReading:
+    """How one reference turns vocab.txt into entries: its line rule, and which of two equal entries wins."""
+
+    name: str
+    lines: Callable[[str], list[str]]
+    first_duplicate_wins: bool  # Google: later ids move down by one; HF: the last line's id wins
+
+
+PYTHON_READLINES = VocabReading("transformers' load_vocab (readlines, rstrip \"\\n\")", _python_lines, False)
+RUST_READ_FILE = VocabReading("tokenizers' WordPiece::read_file (trim_end)", _rust_lines, False)
+GOOGLE_LOAD_VOCAB = VocabReading("Google's load_vocab (strip, first occurrence)", _stripped_lines, True)
+
+
+def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK]") -> BertVocab:
+    """A BERT vocab.txt as one reference reads it (`reading`: a dialect's `vocab_reading`).
 
     InvalidVocab (naming the file and line) for: not UTF-8, empty, no `unk_token`. Duplicate entries
     are what the reference does, with a warning naming the lines and which id wins: the last for HF
     (slow and Rust), the first for Google, whose later ids then move down by one.
     """
     path = Path(path)
-    lines = _bert_lines(read_text_utf8(path), dialect)
+    text = read_text_utf8(path)
+    lines = reading.lines(text)
     if not lines:
         raise InvalidVocab(f"{path}: the vocabulary file is empty (expected one WordPiece entry per line)")
     seen: dict[str, int] = {}  # token -> first line number (1-based)
@@ -186,18 +212,19 @@ def read_bert_vocab(path: Path, dialect: str, *, unk_token: str = "[UNK]") -> Be
     for number, token in enumerate(lines, start=1):
         if token in seen:
             first = seen[token]
-            if dialect == "google":
+            if reading.first_duplicate_wins:
                 winner, note = first, "later ids move down by one, as Google's load_vocab does"
             else:
                 winner, note = number, "as the HF reference does"
             warnings.warn(f"{path}: line {number} repeats line {first} ({token!r}); the entry of line {winner} "
                           f"wins ({note})", DuplicateVocabEntry, stacklevel=2)
-            if dialect == "google":
+            if reading.first_duplicate_wins:
                 continue
         else:
             seen[token] = number
-        token_to_id[token] = len(tokens) if dialect == "google" else number - 1
+        token_to_id[token] = len(tokens) if reading.first_duplicate_wins else number - 1
         tokens.append(token)
     if unk_token not in token_to_id:
         raise InvalidVocab(f"{path}: no line is {unk_token!r} ({len(lines)} lines read); a BERT vocab.txt needs it")
-    return BertVocab(path, tokens, token_to_id)
+    whole_lines = lines if reading is PYTHON_READLINES else _python_lines(text)
+    return BertVocab(path, tokens, token_to_id, whole_lines)

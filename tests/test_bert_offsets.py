@@ -41,7 +41,7 @@ def test_offsets_properties(dialect):
         for (start, end), joined in groups.items():
             if set(text[start:end]) & CONTEXTUAL:
                 continue  # normalised differently alone than in its word: the reference's contexts
-            if text[start:end] in tok.special_tokens:
+            if text[start:end] in tok.special_ids:
                 assert joined == text[start:end]
             else:
                 assert normalised(tok, text[start:end]) == joined, (text[start:end], joined)

@@ -21,7 +21,7 @@ def test_preset_encodes_like_its_reference(name):
     tok = cpmtok.load(name)
     preset = PRESETS[name]
     assert tok.family == "bert" and tok.name == name and tok.dialect == preset.options["dialect"]
-    assert tok.special_tokens == {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103}
+    assert tok.special_ids == {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103}
     assert tok.vocab_size == {"bert-base-chinese": 21128, "clue-small": 8021}[preset.vocab]
     want = reference(tok.dialect, preset.vocab, tok.lowercase)(SENTENCE)
     enc = tok.encode(SENTENCE)

@@ -7,9 +7,15 @@ import pytest
 import cpmtok
 from bert_references import DIALECTS, google_module
 from cpmtok.errors import DuplicateVocabEntry, InvalidVocab
+from cpmtok.bert.dialects import dialect as dialect_record
 from cpmtok.vocab import locate, read_bert_vocab
 
 BASE = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"
+
+
+def read_as(path, dialect):
+    """The vocab.txt as the dialect's reference reads it."""
+    return read_bert_vocab(path, dialect_record(dialect).vocab_reading)
 
 
 def write(tmp_path, content: bytes, name="vocab.txt"):
@@ -26,16 +32,16 @@ def test_reads_like_each_reference(tmp_path):
     path = write(tmp_path, (BASE + "ab \nx\ry\ncd\u2028\nab\n\u3000\n##\u2028\nlast").encode())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DuplicateVocabEntry)
-        assert read_bert_vocab(path, "hf-slow").token_to_id == dict(load_vocab(str(path)))
-        assert read_bert_vocab(path, "hf-fast").token_to_id == WordPiece.read_file(str(path))
-        assert read_bert_vocab(path, "google").token_to_id == dict(google_module().load_vocab(str(path)))
+        assert read_as(path, "hf-slow").token_to_id == dict(load_vocab(str(path)))
+        assert read_as(path, "hf-fast").token_to_id == WordPiece.read_file(str(path))
+        assert read_as(path, "google").token_to_id == dict(google_module().load_vocab(str(path)))
 
 
 def test_bert_base_chinese_odd_lines():
     """Line 344 is U+2028 and line 13503 is "##\\u2028": HF slow keeps them, Rust and Google strip them."""
     path = locate("bert-base-chinese")
     for dialect, want in [("hf-slow", ("\u2028", "##\u2028")), ("hf-fast", ("", "##")), ("google", ("", "##"))]:
-        vocab = read_bert_vocab(path, dialect)
+        vocab = read_as(path, dialect)
         assert (vocab.tokens[343], vocab.tokens[13502]) == want
         assert len(vocab.tokens) == 21128
 

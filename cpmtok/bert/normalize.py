@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..errors import UnsupportedText
+from .dialects import Dialect
 from .tables import CharTables, Ranges, char_class
 
 _SURROGATES: Ranges = ((0xD800, 0xDFFF),)
@@ -53,18 +54,18 @@ def _ranges_of(chars: set[str]) -> Ranges:
 class WordSplitter:
     """text -> normalised words, for one dialect and lower-casing option."""
 
-    def __init__(self, tables: CharTables, *, lowercase: bool, specials: tuple[str, ...]) -> None:
+    def __init__(self, dialect: Dialect, tables: CharTables, *, lowercase: bool, specials: tuple[str, ...]) -> None:
         self.lowercase = lowercase
-        self.dialect = tables.dialect
+        self.dialect = dialect
         self._word_re = self._word_pattern(tables.cjk, tables.punct, tables.separator)
         self._bmp_word_re = self._word_pattern(_bmp(tables.cjk), _bmp(tables.punct), _bmp(tables.separator))
         self._delete_re = re.compile(f"[{char_class(tables.delete)}]+") if tables.delete else None
-        self._surrogate_re = re.compile(f"[{char_class(_SURROGATES)}]") if tables.surrogates_raise else None
+        self._surrogate_re = re.compile(f"[{char_class(_SURROGATES)}]") if dialect.surrogates_raise else None
         self._never_split_re = (re.compile("|".join(map(re.escape, specials)))
-                                if specials and tables.dialect == "hf-slow" and not lowercase else None)
+                                if specials and dialect.keeps_special_words and not lowercase else None)
         # Characters lower-casing must take from the table: where str.lower (this interpreter, one
         # character at a time) disagrees with the reference. Capital sigma always: str.lower makes
-        # it final by context, which the HF references do not (Google does: oracle).
+        # it final by context, which per-character lower-casing does not (word-wise does: oracle).
         contexts = {chr(cp) for cp in tables.reorder} if lowercase else set()
         patch: dict[str, str] = {}
         if lowercase:
@@ -76,11 +77,11 @@ class WordSplitter:
                 want = tables.lower.get(ch, ch)
                 if lowered.get(ch, ch) != want or ch == "Σ":
                     patch[ch] = want
-            if tables.dialect == "google":
+            if dialect.lowers_words:
                 contexts.add("Σ")
                 patch.pop("Σ", None)
         self._patch = patch
-        self._nfc_needed = tables.dialect == "hf-slow" and not lowercase
+        self._nfc_needed = dialect.composes_nfc and not lowercase
         unusual = set(patch) | contexts
         # The common case is checked on the BMP only: any astral character takes the full path.
         unusual_ranges = _bmp(tuple(sorted(_ranges_of(unusual) + tables.delete + _SURROGATES)))
@@ -108,7 +109,7 @@ class WordSplitter:
         return word_re.findall(text)
 
     def _is_plain_nfc(self, text: str) -> bool:
-        """hf-slow without lower-casing: NFC and its never_split rule are contexts (oracle)."""
+        """NFC and the special-word rule (hf-slow without lower-casing) are contexts (oracle)."""
         if not unicodedata.is_normalized("NFC", text):
             return False
         return "[" not in text or self._never_split_re is None or self._never_split_re.search(text) is None
@@ -116,8 +117,8 @@ class WordSplitter:
     def _normalise_unusual(self, text: str) -> Optional[str]:
         if self._surrogate_re is not None and self._surrogate_re.search(text):
             at = self._surrogate_re.search(text).start()
-            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X}: the hf-fast reference "
-                                  "(Rust tokenizers) refuses such str with a TypeError")
+            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X}: the {self.dialect.name} reference "
+                                  f"({self.dialect.reference}) refuses such str with a TypeError")
         if self._delete_re is not None:
             text = self._delete_re.sub("", text)
         if self.lowercase:

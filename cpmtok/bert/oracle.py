@@ -5,7 +5,7 @@ frozen tables. It is the specification the fast path is tested against, the path
 contexts a per-character table cannot decide (NFD reordering of marks, Google's final sigma,
 hf-slow's NFC without lower-casing), and the source of offsets.
 
-Order of the steps (all three references): special strings are matched in the raw text (HF only);
+Order of the steps (every reference): special strings are matched in the raw text (HF only);
 the clean-up deletes or turns into " "; each CJK character becomes a word; words split on
 separators; lower-casing strips accents (per word; Google's str.lower sees the whole word);
 punctuation splits words; WordPiece.
@@ -18,6 +18,7 @@ import unicodedata
 from typing import Iterable, Optional
 
 from ..errors import UnsupportedText
+from .dialects import Dialect
 from .tables import CharSet, CharTables
 from .wordpiece import piece_text, wordpiece
 
@@ -34,20 +35,23 @@ def special_pattern(specials: Iterable[str]) -> Optional[re.Pattern]:
 
 
 class Oracle:
-    """text -> pieces with offsets, for one dialect, vocabulary and set of options."""
+    """text -> pieces with offsets, for one dialect, vocabulary and set of options.
 
-    def __init__(self, tables: CharTables, vocab: dict[str, int], *, lowercase: bool, max_chars: int,
-                 specials: tuple[str, ...], unk_token: str = "[UNK]") -> None:
+    `specials`: the special strings matched inside the text (none where the dialect does not match them)."""
+
+    def __init__(self, dialect: Dialect, tables: CharTables, vocab: dict[str, int], *, lowercase: bool,
+                 max_chars: int, specials: tuple[str, ...], unk_token: str = "[UNK]") -> None:
+        self.dialect = dialect
         self.tables = tables
         self.vocab = vocab
         self.lowercase = lowercase
         self.max_chars = max_chars
         self.unk_token = unk_token
         self.longest = max(map(len, vocab))
-        self.special_re = special_pattern(specials) if tables.dialect != "google" else None
+        self.special_re = special_pattern(specials)
         # hf-slow's BasicTokenizer keeps a whitespace word equal to a special string whole (never_split);
         # with lower-casing no word can equal one, since tokenize() lower-cases all but raw specials first
-        self.never_split = frozenset(specials) if tables.dialect == "hf-slow" and not lowercase else frozenset()
+        self.never_split = frozenset(specials) if dialect.keeps_special_words and not lowercase else frozenset()
         self.delete = CharSet(tables.delete)
         self.whitespace = CharSet(tables.whitespace)
         self.separator = CharSet(tables.separator)
@@ -57,10 +61,10 @@ class Oracle:
         self.case_ignorable = CharSet(tables.case_ignorable)
 
     def pieces(self, text: str) -> list[Piece]:
-        if self.tables.surrogates_raise and SURROGATE.search(text):
+        if self.dialect.surrogates_raise and SURROGATE.search(text):
             at = SURROGATE.search(text).start()
-            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X} at {at}: the hf-fast reference "
-                                  "(Rust tokenizers) refuses such str with a TypeError")
+            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X} at {at}: the {self.dialect.name} reference "
+                                  f"({self.dialect.reference}) refuses such str with a TypeError")
         out: list[Piece] = []
         position = 0
         for match in self.special_re.finditer(text) if self.special_re else ():
@@ -101,12 +105,12 @@ class Oracle:
             else:
                 words[-1].append(char)
         words = [word for word in words if word]
-        if self.tables.dialect == "hf-slow" and not self.lowercase:
+        if self.dialect.composes_nfc and not self.lowercase:
             words = [self.nfc(word) for word in words]
         return words
 
     def nfc(self, word: list[Char]) -> list[Char]:
-        """hf-slow normalises to NFC (it makes no difference once lower-casing decomposes again)."""
+        """NFC (hf-slow; it makes no difference once lower-casing decomposes again)."""
         text = "".join(c for c, _, _ in word)
         composed = unicodedata.normalize("NFC", text)
         if composed == text:
@@ -122,23 +126,26 @@ class Oracle:
         while k < len(word):
             ch, start, end = word[k]
             if ord(ch) in self.tables.reorder:
+                # A run of marks NFD may reorder (38 code points, with the stripped marks between them): the
+                # reference's own steps (dialect.lower_marks), via unicodedata. Only these marks' relative
+                # order is at stake; the characters before the run can only add Mn marks, which are stripped.
                 run_end = k
                 while run_end < len(word) and (ord(word[run_end][0]) in self.tables.reorder
                                                or self.tables.lower.get(word[run_end][0]) == ""):
                     run_end += 1
                 run = "".join(c for c, _, _ in word[k:run_end])
-                out += [(c, start, word[run_end - 1][2]) for c in self.lower_with_unicodedata(run)]
+                out += [(c, start, word[run_end - 1][2]) for c in self.dialect.lower_marks(run, self.tables.lower)]
                 k = run_end
                 continue
-            if ch == "Σ" and self.tables.dialect == "google":
-                out.append((self.google_sigma(word, k), start, end))
+            if ch == "Σ" and self.dialect.lowers_words:
+                out.append((self.word_sigma(word, k), start, end))
             else:
                 out += [(c, start, end) for c in self.tables.lower.get(ch, ch)]
             k += 1
         return out
 
-    def google_sigma(self, word: list[Char], k: int) -> str:
-        """Python's str.lower on Google's whole word: Σ is ς after a cased letter and not before one."""
+    def word_sigma(self, word: list[Char], k: int) -> str:
+        """Python's str.lower on the whole word: Σ is ς after a cased letter and not before one."""
         def cased_neighbour(indices: Iterable[int]) -> bool:
             for i in indices:
                 if word[i][0] not in self.case_ignorable:
@@ -146,18 +153,6 @@ class Oracle:
             return False
         final = cased_neighbour(range(k - 1, -1, -1)) and not cased_neighbour(range(k + 1, len(word)))
         return "ς" if final else "σ"
-
-    def lower_with_unicodedata(self, word: str) -> str:
-        """A run of marks NFD may reorder (38 code points, with the stripped marks between them): the
-        reference's own steps, via unicodedata. Only these marks' relative order is at stake, and the
-        characters before the run can only add Mn marks, which are stripped."""
-        def strip(text: str) -> str:
-            return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-        if self.tables.dialect == "google":
-            return strip(word.lower())
-        if self.tables.dialect == "hf-slow":
-            return strip(unicodedata.normalize("NFC", "".join(c.lower() for c in word)).lower())
-        return "".join(self.tables.lower.get(c, c) for c in strip(word))  # Rust: strip, then lower-case
 
     def split_punctuation(self, word: list[Char]) -> list[list[Char]]:
         parts: list[list[Char]] = []

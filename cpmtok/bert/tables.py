@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 TABLE_DIR = Path(__file__).resolve().parent / "tables"
-DIALECTS = ("hf-fast", "hf-slow", "google")
 
 Ranges = tuple[tuple[int, int], ...]
 
@@ -62,17 +61,11 @@ class CharTables:
     sigma_cased: Ranges = ()  # google only: str.lower's final-sigma context
     case_ignorable: Ranges = ()
 
-    @property
-    def surrogates_raise(self) -> bool:
-        """The Rust tokenizer refuses str holding lone surrogates; the Python references do not."""
-        return self.dialect == "hf-fast"
-
 
 @lru_cache(maxsize=None)
-def load_tables(dialect: str) -> CharTables:
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown BERT dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-    with open(TABLE_DIR / (dialect.replace("-", "_") + ".json"), encoding="ascii") as f:
+def load_tables(stem: str) -> CharTables:
+    """The tables in TABLE_DIR/<stem>.json (a dialect's `tables` field names its stem)."""
+    with open(TABLE_DIR / f"{stem}.json", encoding="ascii") as f:
         raw = json.load(f)
     return CharTables(
         dialect=raw["dialect"],

@@ -1,8 +1,4 @@
-"""`BertTokenizer`: WordPiece over a vocab.txt, with the ids of the chosen reference ("dialect").
-
-    hf-fast  HF tokenizers (Rust) BertWordPieceTokenizer = transformers BertTokenizerFast (default)
-    hf-slow  transformers 4.57.6 BertTokenizer (pure Python), with tables frozen at Unicode 14.0.0
-    google   Google's tokenization.py (bert-tensorflow 1.0.4): gpt2-ml, bert4keras
+"""`BertTokenizer`: WordPiece over a vocab.txt, with the ids of the chosen reference ("dialect", dialects.py).
 
 ids: the fast path (normalize.WordSplitter + memoised WordPiece). Tokens and offsets: computed on
 demand by the oracle, which tests prove gives the same pieces.
@@ -16,15 +12,14 @@ from typing import Any, Optional, Sequence
 from ..base import Tokenizer, check_text
 from ..encoding import Offset
 from ..presets import Preset
-from ..vocab import locate, read_bert_vocab
-from .oracle import Oracle, special_pattern
+from ..vocab import BertVocab, locate, read_bert_vocab
+from .decode import UNK, BertDecoding
+from .dialects import DEFAULT, dialect as dialect_record
 from .normalize import WordSplitter
-from .tables import DIALECTS, load_tables
+from .oracle import Oracle, special_pattern
 from .wordpiece import piece_text, wordpiece
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
-UNK = "[UNK]"
-MAX_CHARS_PER_WORD = {"hf-fast": 100, "hf-slow": 100, "google": 200}
 _MEMO_LIMIT = 1 << 20  # distinct words remembered beyond the vocabulary before the memo starts again
 
 
@@ -32,27 +27,26 @@ class BertTokenizer(Tokenizer):
     """BERT WordPiece, bit-exact to one reference; `encode(text).ids` are that reference's ids."""
 
     family = "bert"
+    _PAD_TOKEN, _EOS_TOKEN, _UNK_TOKEN = "[PAD]", "[SEP]", UNK
 
-    def __init__(self, vocab_path: str | Path, *, name: Optional[str] = None, dialect: str = "hf-fast",
-                 lowercase: bool = True, max_chars_per_word: Optional[int] = None) -> None:
-        if dialect not in DIALECTS:
-            raise ValueError(f"unknown BERT dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-        self.vocab_path = Path(vocab_path)
-        self.name = name or str(vocab_path)
-        self.dialect = dialect
+    def __init__(self, vocab: BertVocab, *, name: str, dialect: str = DEFAULT, lowercase: bool = True,
+                 max_chars_per_word: Optional[int] = None) -> None:
+        """`vocab`: the vocab.txt as this dialect reads it (`read_bert_vocab(path, dialect(d).vocab_reading)`)."""
+        record = dialect_record(dialect)
+        self.name = name
+        self.dialect = record.name
         self.lowercase = bool(lowercase)
-        self.max_chars_per_word = MAX_CHARS_PER_WORD[dialect] if max_chars_per_word is None else max_chars_per_word
-        read = read_bert_vocab(self.vocab_path, dialect, unk_token=UNK)
-        self._tokens = read.tokens
-        self.vocab: dict[str, int] = read.token_to_id
-        self.special_tokens = {t: self.vocab[t] for t in SPECIAL_TOKENS if t in self.vocab}
-        self.unk_id = self.vocab[UNK]
-        matched = tuple(self.special_tokens) if dialect != "google" else ()
-        tables = load_tables(dialect)
+        self.max_chars_per_word = record.max_chars_per_word if max_chars_per_word is None else max_chars_per_word
+        self._tokens = vocab.tokens
+        self.vocab: dict[str, int] = vocab.token_to_id
+        self.special_ids = {t: self.vocab[t] for t in SPECIAL_TOKENS if t in self.vocab}
+        matched = tuple(self.special_ids) if record.matches_specials else ()
+        tables = record.char_tables()
         self.tables = tables
-        self._oracle = Oracle(tables, self.vocab, lowercase=self.lowercase, max_chars=self.max_chars_per_word,
-                              specials=matched, unk_token=UNK)
-        self._splitter = WordSplitter(tables, lowercase=self.lowercase, specials=matched)
+        self._oracle = Oracle(record, tables, self.vocab, lowercase=self.lowercase,
+                              max_chars=self.max_chars_per_word, specials=matched, unk_token=UNK)
+        self._splitter = WordSplitter(record, tables, lowercase=self.lowercase, specials=matched)
+        self.decoding = BertDecoding(record, tables, self.special_ids, vocab.lines, lowercase=self.lowercase)
         self._special_re = special_pattern(matched) if matched else None
         self._longest = max(map(len, self.vocab))
         # The WordPiece memo: word -> id for one-piece words (seeded with the vocabulary), word -> ids otherwise.
@@ -67,13 +61,13 @@ class BertTokenizer(Tokenizer):
             position = 0
             for match in self._special_re.finditer(text):
                 ids += self._segment_ids(text[position:match.start()])
-                ids.append(self.special_tokens[match.group()])
+                ids.append(self.special_ids[match.group()])
                 position = match.end()
             ids += self._segment_ids(text[position:])
         else:
             ids = self._segment_ids(text)
         if add_special_tokens:
-            return [self.special_tokens["[CLS]"], *ids, self.special_tokens["[SEP]"]]
+            return [self.special_ids["[CLS]"], *ids, self.special_ids["[SEP]"]]
         return ids
 
     def _segment_ids(self, text: str) -> list[int]:
@@ -102,7 +96,7 @@ class BertTokenizer(Tokenizer):
             return known
         spans = wordpiece(word, self.vocab, self.max_chars_per_word, self._longest)
         if spans is None:
-            ids: tuple[int, ...] = (self.unk_id,)
+            ids: tuple[int, ...] = (self.vocab[UNK],)
         else:
             ids = tuple(self.vocab[piece_text(word, s, e)] for s, e in spans)
         if len(self._multi) + len(self._single) >= _MEMO_LIMIT + len(self.vocab):  # bounded memory
@@ -119,7 +113,7 @@ class BertTokenizer(Tokenizer):
         return {t: i for t, i in self.vocab.items() if len(t) <= self.max_chars_per_word}
 
     # --- the public surface -----------------------------------------------------------------------
-    def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
+    def _offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         return self.offsets(text, add_special_tokens=add_special_tokens)
 
     def offsets(self, text: str, *, add_special_tokens: bool = False) -> list[Offset]:
@@ -130,10 +124,6 @@ class BertTokenizer(Tokenizer):
     def pieces(self, text: str) -> list[tuple[str, int, int]]:
         """The oracle's (vocabulary entry, start, end) per piece: the readable statement of the ids."""
         return self._oracle.pieces(check_text(text))
-
-    def decode(self, ids: Sequence[int], style: str = "natural", **options: Any) -> str:
-        from ..decode import decode
-        return decode(self, ids, style=style, **options)
 
     @property
     def vocab_size(self) -> int:
@@ -166,12 +156,16 @@ def _split_options(options: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 
 def load_preset(preset: Preset, **options: Any) -> BertTokenizer:
     options, allow = _split_options(dict(options))
-    path = locate(preset.vocab, allow_checksum_mismatch=allow)
-    return BertTokenizer(path, name=preset.name, **{**preset.options, **options})
+    return _build(locate(preset.vocab, allow_checksum_mismatch=allow), preset.name, {**preset.options, **options})
 
 
 def load_path(path: str | Path, **options: Any) -> BertTokenizer:
     options, _ = _split_options(dict(options))
     path = Path(path)
-    vocab_file = path / "vocab.txt" if path.is_dir() else path
-    return BertTokenizer(vocab_file, name=str(path), **options)
+    return _build(path / "vocab.txt" if path.is_dir() else path, str(path), options)
+
+
+def _build(vocab_file: Path, name: str, options: dict[str, Any]) -> BertTokenizer:
+    """Read the vocab.txt as the dialect's reference reads it, then build the tokenizer from it."""
+    reading = dialect_record(options.get("dialect", DEFAULT)).vocab_reading
+    return BertTokenizer(read_bert_vocab(vocab_file, reading, unk_token=UNK), name=name, **options)

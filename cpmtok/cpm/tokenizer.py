@@ -18,7 +18,8 @@ from ..encoding import Offset
 from ..errors import UnsupportedText
 from ..presets import Preset
 from ..vocab import entry_for_file, locate, registry_entry
-from .dictionary import load_jieba_model, read_sentencepiece_model, read_vocab_json
+from .decode import CpmDecoding
+from .dictionary import JiebaModel, load_jieba_model, read_sentencepiece_model, read_vocab_json
 from .offsets import piece_offsets
 from .segmenter import Segmenter
 
@@ -29,25 +30,28 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 class CpmTokenizer(Tokenizer):
     family = "cpm"
+    _PAD_TOKEN, _EOS_TOKEN, _UNK_TOKEN = "<pad>", DOCUMENT_END, "<unk>"
 
-    def __init__(self, name: str, model_path: Path, vocab_json_path: Optional[Path] = None, *,
-                 allow_other_jieba: bool = False) -> None:
+    def __init__(self, name: str, sp: Any, jieba_model: JiebaModel, vocab_json: Optional[dict[str, int]] = None, *,
+                 model_path: Optional[Path] = None, vocab_json_path: Optional[Path] = None) -> None:
+        """`sp`: the SentencePiece model; `vocab_json`: the first release's piece -> id map (v0), read by the
+        loaders below (the paths are where they came from)."""
         self.name = name
-        self.model_path = Path(model_path)
-        self.vocab_json_path = Path(vocab_json_path) if vocab_json_path is not None else None
-        self.variant = "v0" if self.vocab_json_path is not None else "current"
-        self.sp = read_sentencepiece_model(self.model_path)
-        self._segmenter = Segmenter(load_jieba_model(allow_other_jieba=allow_other_jieba))
-        self._vocab: Optional[dict[str, int]] = None
+        self.model_path = model_path
+        self.vocab_json_path = vocab_json_path
+        self.variant = "v0" if vocab_json is not None else "current"
+        self.sp = sp
+        self._segmenter = Segmenter(jieba_model)
+        self._vocab = vocab_json
         self._piece_ids: Optional[list[int]] = None  # v0: SentencePiece id -> vocab.json id of its piece
-        if self.vocab_json_path is not None:
-            self._vocab = read_vocab_json(self.vocab_json_path, self.sp)
+        if self._vocab is not None:
             self._piece_ids = [self._vocab.get(self.sp.id_to_piece(i), 0) for i in range(self.sp.get_piece_size())]
             self._tokens = {i: piece for piece, i in self._vocab.items()}
         else:
             self._tokens = {i: self.sp.id_to_piece(i) for i in range(self.sp.get_piece_size())}
         self._token_ids = {token: i for i, token in self._tokens.items()}
         self.special_ids = {name: i for name in SPECIAL_TOKEN_NAMES if (i := self._special_id(name)) is not None}
+        self.decoding = CpmDecoding(self.sp, through_vocab_json=self._vocab is not None)
 
     def _special_id(self, name: str) -> Optional[int]:
         """A token's id, or a model piece's (v0's `<cls>` is a piece but no vocab.json entry)."""
@@ -88,15 +92,10 @@ class CpmTokenizer(Tokenizer):
         piece_ids = self._piece_ids
         return [piece_ids[i] for i in ids]
 
-    def offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
+    def _offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         """Each piece's span in the original text (None for join spaces / dummy prefix), then None for <eod>."""
         spans = piece_offsets(self.sentencepiece_input(text), self.sp)
         return spans + [None] * (len(ids) - len(spans))
-
-    # -- ids -> text -------------------------------------------------------------------------------------
-    def decode(self, ids: Sequence[int], style: str = "natural", **options: Any) -> str:
-        from ..decode import decode
-        return decode(self, ids, style=style, **options)
 
     # -- vocabulary --------------------------------------------------------------------------------------
     @property
@@ -117,12 +116,21 @@ class CpmTokenizer(Tokenizer):
         return f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, model_path={str(self.model_path)!r})"
 
 
+def _build(name: str, model_path: Path, vocab_json_path: Optional[Path], *,
+           allow_other_jieba: bool = False) -> CpmTokenizer:
+    """Read the SentencePiece model, jieba's tables and (v0) vocab.json, then build the tokenizer from them."""
+    sp = read_sentencepiece_model(model_path)
+    vocab_json = read_vocab_json(vocab_json_path, sp) if vocab_json_path is not None else None
+    return CpmTokenizer(name, sp, load_jieba_model(allow_other_jieba=allow_other_jieba), vocab_json,
+                        model_path=model_path, vocab_json_path=vocab_json_path)
+
+
 def load_preset(preset: Preset, **options: Any) -> CpmTokenizer:
     allow_mismatch = options.pop("allow_checksum_mismatch", False)
     vocab_json = options.pop("vocab_json", preset.options.get("vocab_json"))
     model_path = locate(preset.vocab, allow_checksum_mismatch=allow_mismatch)
     vocab_json_path = _vocab_json_path(vocab_json, allow_mismatch)
-    return CpmTokenizer(preset.name, model_path, vocab_json_path, **options)
+    return _build(preset.name, model_path, vocab_json_path, **options)
 
 
 def load_path(path: Path, **options: Any) -> CpmTokenizer:
@@ -139,7 +147,7 @@ def load_path(path: Path, **options: Any) -> CpmTokenizer:
         known = entry_for_file(path)
         if known is not None and "companion" in known[1]:
             vocab_json = known[1]["companion"]
-    return CpmTokenizer(str(path), path, _vocab_json_path(vocab_json, allow_mismatch), **options)
+    return _build(str(path), path, _vocab_json_path(vocab_json, allow_mismatch), **options)
 
 
 def _vocab_json_path(vocab_json: Optional[str | Path], allow_mismatch: bool) -> Optional[Path]:

@@ -1,34 +1,47 @@
-"""`decode(tokenizer, ids, style=...)`: which decoder a style names, for a tokenizer of either family.
+"""`decode(tokenizer, ids, style=...)`: which decoder a style names; the family's decodes do the work.
 
 Styles:
-- `natural` (default): text as a person would write it (bert_natural.py, cpm_natural.py). Given an
+- `natural` (default): text as a person would write it (the family's `natural_pieces`). Given an
   `Encoding` that carries its source text, the original text itself, rebuilt from the offsets.
-- `reference`: the reference's own string. BERT: transformers 4.57.6 `BertTokenizerFast.decode`
-  (dialect hf-fast), `BertTokenizer.decode` (hf-slow) or the gpt2-ml demo's join (google); pick another
-  with `reference="hf-fast" | "hf-slow" | "gpt2-ml"`; flags `skip_special_tokens=False`,
-  `clean_up_tokenization_spaces=True` (both classes' defaults). CPM: CPM-Generate's decode (current / v0).
-- `bert4keras` (BERT): bert4keras 0.11.5 `Tokenizer.decode` over our tokens.
+- `reference`: the reference's own string (the family's `reference`; BERT: transformers 4.57.6
+  `BertTokenizerFast.decode` (dialect hf-fast), `BertTokenizer.decode` (hf-slow) or the gpt2-ml demo's
+  join (google); pick another with `reference="hf-fast" | "hf-slow" | "gpt2-ml"`; flags
+  `skip_special_tokens=False`, `clean_up_tokenization_spaces=True`, both classes' defaults. CPM:
+  CPM-Generate's decode, current / v0).
+- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode` over our tokens (a style only some families offer).
 - `source`: the original text from an `Encoding`'s offsets (an error without one).
 """
 
 from __future__ import annotations
 
 import operator
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any, Callable, Mapping, Protocol, Sequence, Union
 
 from ..encoding import Encoding
 from ..errors import InvalidIds
-from . import bert_natural, bert_reference, cpm_natural, cpm_reference
+from .lossy import LossySpan
 from .source import source_text
 
 STYLES = ("natural", "reference", "bert4keras", "source")
 UNKNOWN_TEXT = "\ufffd"  # an unknown token's natural text by default: U+FFFD REPLACEMENT CHARACTER
-BERT_REFERENCES = {"hf-fast": bert_reference.hf_fast, "hf-slow": bert_reference.hf_slow}
-_DIALECT_REFERENCE = {"hf-fast": "hf-fast", "hf-slow": "hf-slow", "google": "gpt2-ml"}
-CPM_SPECIAL_PIECES = frozenset({"<s>", "</s>", "<cls>", "<sep>", "<pad>", "<mask>", "<eod>"})
-CPM_UNKNOWN_PIECE = "<unk>"
+
+
+class FamilyDecoding(Protocol):
+    """What a tokenizer family gives the decode styles and the round trip (`tokenizer.decoding`)."""
+
+    styles: Mapping[str, Callable[[Sequence[str]], str]]  # the styles of STYLES only this family has
+    joins_units: bool  # a round-trip unit that cannot be explained alone is explained with the next ones
+
+    def natural_pieces(self, tokens: Sequence[str], *, skip_special_tokens: bool, unknown: str,
+                       restore_punctuation: bool) -> list[str]:
+        """One string per token of the natural decode."""
+
+    def reference(self, ids: Sequence[int], tokens: Sequence[str], **options: Any) -> str:
+        """The reference's own decode of ids (whose tokens are given)."""
+
+    def lossy_unit(self, text: str, start: int, body_start: int, end: int, produced: str,
+                   tokens: Sequence[str]) -> list[LossySpan]:
+        """Why `text[start:end]` (its tokens' characters from `body_start`) came back as `produced`."""
 
 
 def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "natural", **options: Any) -> str:
@@ -37,7 +50,7 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
         raise ValueError(f"unknown decode style {style!r}; expected one of {', '.join(STYLES)}")
     if isinstance(ids, Encoding):
         if style == "source" or (style == "natural" and ids.text is not None and not options):
-            _no_options(options, style)
+            no_options(options, style)
             return source_text(ids)
         ids = ids.ids
     elif style == "source":
@@ -46,11 +59,13 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
     tokens = [tokenizer.id_to_token(i) for i in ids]
     if style == "natural":
         return "".join(natural_pieces(tokenizer, tokens, **options))
-    if style == "bert4keras":
-        _require_family(tokenizer, "bert", style)
-        _no_options(options, style)
-        return bert_reference.bert4keras(tokens)
-    return reference(tokenizer, ids, tokens, **options)
+    if style == "reference":
+        return reference(tokenizer, ids, tokens, **options)
+    family_style = tokenizer.decoding.styles.get(style)
+    if family_style is None:
+        raise ValueError(f"decode style {style!r} is not offered by {tokenizer.family} tokenizers")
+    no_options(options, style)
+    return family_style(tokens)
 
 
 def tokens_of(tokenizer: Any, ids: Sequence[int]) -> list[str]:
@@ -85,57 +100,16 @@ def natural_pieces(tokenizer: Any, tokens: Sequence[str], *, skip_special_tokens
     - `unknown`: the text of an unknown token ([UNK], <unk>); default U+FFFD, the replacement character;
     - `restore_punctuation` (CPM): undo SentencePiece's NFKC folding where the context is strong evidence.
     """
-    if tokenizer.family == "bert":
-        special = set(tokenizer.special_tokens) - {"[UNK]"}
-        return bert_natural.natural_pieces(tokens, "[UNK]", special if skip_special_tokens else (), unknown)
-    pieces = []
-    for token in tokens:
-        if token == CPM_UNKNOWN_PIECE:
-            pieces.append(unknown)
-        elif token in CPM_SPECIAL_PIECES:
-            pieces.append("" if skip_special_tokens else token)
-        else:
-            pieces.append(cpm_natural.render(token))
-    return cpm_natural.restore_pieces(pieces) if restore_punctuation else pieces
+    return tokenizer.decoding.natural_pieces(tokens, skip_special_tokens=skip_special_tokens, unknown=unknown,
+                                             restore_punctuation=restore_punctuation)
 
 
 def reference(tokenizer: Any, ids: Sequence[int], tokens: Sequence[str], **options: Any) -> str:
     """The reference decode of the tokenizer's dialect / variant (module docstring)."""
-    if tokenizer.family == "cpm":
-        _no_options(options, "reference")
-        if tokenizer.variant == "v0":
-            return cpm_reference.cpm_v0(tokenizer.sp, tokens)
-        return cpm_reference.cpm_generate(tokenizer.sp, ids)
-    which = options.pop("reference", _DIALECT_REFERENCE[tokenizer.dialect])
-    if which == "gpt2-ml":
-        _no_options(options, "reference (gpt2-ml)")
-        return bert_reference.gpt2_ml(tokens)
-    if which not in BERT_REFERENCES:
-        raise ValueError(f"unknown BERT reference {which!r}; expected hf-fast, hf-slow or gpt2-ml")
-    if tokenizer.dialect != "hf-slow":
-        table = _transformers_tokens(tokenizer.vocab_path)
-        tokens = [table[i] for i in ids]
-    flags = {"skip_special_tokens": options.pop("skip_special_tokens", False),
-             "clean_up_tokenization_spaces": options.pop("clean_up_tokenization_spaces", True)}
-    _no_options(options, "reference")
-    return BERT_REFERENCES[which](tokens, set(tokenizer.special_tokens), **flags)
+    return tokenizer.decoding.reference(ids, tokens, **options)
 
 
-@lru_cache(maxsize=8)
-def _transformers_tokens(path: Path) -> tuple[str, ...]:
-    """The vocabulary as transformers reads it (BertTokenizer; BertTokenizerFast converts from it): whole
-    lines. The tokenizers crate's own reader, which the hf-fast dialect encodes with, trims a line's trailing
-    whitespace (bert-base-chinese id 343 U+2028 -> ""), and the two decodes give those entries back as read."""
-    from ..vocab import read_bert_vocab
-
-    return tuple(read_bert_vocab(path, "hf-slow").tokens)
-
-
-def _no_options(options: dict[str, Any], style: str) -> None:
+def no_options(options: dict[str, Any], style: str) -> None:
+    """A TypeError naming the options a style does not take."""
     if options:
         raise TypeError(f"decode style {style!r} takes no option(s) {', '.join(sorted(options))}")
-
-
-def _require_family(tokenizer: Any, family: str, style: str) -> None:
-    if tokenizer.family != family:
-        raise ValueError(f"decode style {style!r} is for {family} tokenizers, not {tokenizer.family}")

@@ -2,18 +2,8 @@
 
 The text is encoded; its offsets cut it into units (a token with the characters dropped before it;
 tokens made from one character share a unit), and the natural decode gives each unit's text back.
-Each unit whose two sides differ becomes one or more `LossySpan`s, each with one cause:
-
-- `unknown token`: [UNK] / <unk> stands for the characters;
-- `lower-casing`, `accent stripping` (BERT; accent stripping includes Unicode NFD decomposition);
-- `deleted character`: the tokenizer drops it (control, format, U+FFFD, ...), no token carries it;
-- `whitespace lost`: whitespace the tokens do not carry (BERT: all; CPM: tabs, CR, U+3000, ...);
-- `whitespace added`: the natural decode put a space where the text had none;
-- `NFKC change`: SentencePiece's normalisation folded a character (`，` -> `,`) and the decode kept the fold;
-- `punctuation guess`: the natural decode restored a full-width form the text did not use;
-- `special-string collision`: the text spells a special token (`[CLS]`, `<eod>`), read as that token;
-- `literal ▂/▃`: the text's own ▂/▃, which CPM decodes as a space/newline;
-- `unexplained`: none of the above (a bug; the tests require none on the corpus).
+Each unit whose two sides differ becomes one or more `LossySpan`s (lossy.py), each with one cause; the
+tokenizer's family decides the causes (its `decoding.lossy_unit`).
 """
 
 from __future__ import annotations
@@ -25,28 +15,7 @@ from typing import Any, Optional, Sequence
 from ..encoding import Encoding, Offset
 from ..errors import InvalidIds
 from . import decoder
-from .cpm_reference import BLOCK_NEWLINE, BLOCK_SPACE
-
-UNKNOWN, LOWERCASE, ACCENT = "unknown token", "lower-casing", "accent stripping"
-DELETED, WHITESPACE_LOST, WHITESPACE_ADDED = "deleted character", "whitespace lost", "whitespace added"
-NFKC, PUNCTUATION, SPECIAL = "NFKC change", "punctuation guess", "special-string collision"
-LITERAL_BLOCK, UNEXPLAINED = "literal \u2582/\u2583", "unexplained"
-CAUSES = (UNKNOWN, LOWERCASE, ACCENT, DELETED, WHITESPACE_LOST, WHITESPACE_ADDED, NFKC, PUNCTUATION, SPECIAL,
-          LITERAL_BLOCK, UNEXPLAINED)
-
-
-@dataclass(frozen=True)
-class LossySpan:
-    """Characters `start:end` of the text (`original`) came back as `decoded`, because of `cause`."""
-
-    cause: str
-    start: int
-    end: int
-    original: str
-    decoded: str
-
-    def __str__(self) -> str:
-        return f"{self.cause}: {self.original!r} -> {self.decoded!r} at {self.start}:{self.end}"
+from .lossy import UNEXPLAINED, LossySpan
 
 
 @dataclass(frozen=True)
@@ -97,22 +66,22 @@ def explain(tokenizer: Any, encoding: Encoding) -> RoundTrip:
     reference = decoder.reference(tokenizer, encoding.ids, tokens)
     if decoded == text:
         return RoundTrip(text, decoded, reference)
-    bert = tokenizer.family == "bert"
-    explain_unit = _BertUnit(tokenizer) if bert else _CpmUnit(tokenizer)
+    family = tokenizer.decoding
     differing = [unit for unit in _units(encoding.offsets, len(text))
                  if text[unit[2]:unit[4]] != "".join(decoded_pieces[unit[0]:unit[1]])]
 
     def why(unit: tuple[int, int, int, int, int]) -> list[LossySpan]:
         first, last, start, body_start, end = unit
-        return explain_unit(text, start, body_start, end, "".join(decoded_pieces[first:last]), tokens[first:last])
+        return family.lossy_unit(text, start, body_start, end, "".join(decoded_pieces[first:last]),
+                                 tokens[first:last])
 
     spans: list[LossySpan] = []
     index = 0
     while index < len(differing):
         unit, found = differing[index], why(differing[index])
-        # one CPM piece can carry the text of several characters (`……` -> `▁......` + `▁`): explain
-        # a unit that cannot be explained alone together with the units right after it
-        while not bert and any(s.cause == UNEXPLAINED for s in found) and index + 1 < len(differing) \
+        # one piece can carry the text of several characters (CPM: `……` -> `▁......` + `▁`): where the
+        # family says so, a unit that cannot be explained alone is explained with the units right after it
+        while family.joins_units and any(s.cause == UNEXPLAINED for s in found) and index + 1 < len(differing) \
                 and differing[index + 1][0] == unit[1] and differing[index + 1][2] == unit[4]:
             index += 1
             unit = (unit[0], differing[index][1], unit[2], unit[3], differing[index][4])
@@ -144,107 +113,6 @@ def _units(offsets: Sequence[Offset], length: int) -> list[tuple[int, int, int, 
     first = len(offsets) if waiting is None else waiting
     units.append([first, len(offsets), cursor, length, length])
     return [(a, b, c, d, e) for a, b, c, d, e in units]
-
-
-def _gap_spans(text: str, start: int, body_start: int, produced_space: str) -> list[LossySpan]:
-    gap = text[start:body_start]
-    spans = []
-    if any(not char.isspace() for char in gap):
-        spans.append(LossySpan(DELETED, start, body_start, gap, produced_space))
-    space = "".join(char for char in gap if char.isspace())
-    if space != produced_space:
-        spans.append(LossySpan(WHITESPACE_ADDED if not space else WHITESPACE_LOST, start, body_start, gap,
-                               produced_space))
-    return spans
-
-
-class _BertUnit:
-    """Why a unit of a BERT text did not come back."""
-
-    def __init__(self, tokenizer: Any) -> None:
-        from ..bert.tables import CharSet
-
-        self.special = set(tokenizer.special_tokens)
-        self.deleted = CharSet(tokenizer.tables.delete)  # the dialect's own clean-up and lower-casing tables
-        self.lower = tokenizer.tables.lower if tokenizer.lowercase else None
-
-    def __call__(self, text: str, start: int, body_start: int, end: int, produced: str,
-                 tokens: Sequence[str]) -> list[LossySpan]:
-        body = text[body_start:end]
-        separator = produced[:len(produced) - len(produced.lstrip())]
-        rest = produced[len(separator):]
-        spans = _gap_spans(text, start, body_start, separator)
-        if body == rest:
-            return spans
-        if any(token in self.special for token in tokens):
-            cause = SPECIAL if body in tokens else UNKNOWN
-            return spans + [LossySpan(cause, body_start, end, body, rest)]
-        causes = []
-        kept = "".join(char for char in body if char not in self.deleted)
-        if kept != body:
-            causes.append(DELETED)
-        if self.lower is not None:
-            lowered = "".join(self.lower.get(char, char) for char in kept)
-            if kept.lower() != kept:
-                causes.append(LOWERCASE)
-            if lowered != kept.lower():
-                causes.append(ACCENT)
-            if lowered != rest and lowered.casefold() == rest.casefold():
-                lowered = rest  # lower-cased in the context of its word: a final sigma (google dialect)
-            kept = lowered
-        if kept != rest:
-            causes.append(WHITESPACE_LOST if "".join(kept.split()) == "".join(rest.split()) else UNEXPLAINED)
-        return spans + [LossySpan(cause, body_start, end, body, rest) for cause in causes]
-
-
-class _CpmUnit:
-    """Why a unit of a CPM text did not come back."""
-
-    def __init__(self, tokenizer: Any) -> None:
-        self.sp = tokenizer.sp
-        self.normalized: dict[str, str] = {}
-
-    def fold(self, char: str) -> str:
-        """What SentencePiece's normaliser makes of one character (`""` when it is dropped)."""
-        if char not in self.normalized:
-            folded = self.sp.normalize("a" + char + "a")  # the a's keep the dummy prefix and trimming away
-            self.normalized[char] = folded[2:-1].replace("\u2581", " ").strip() if len(folded) > 3 else ""
-        return self.normalized[char]
-
-    def __call__(self, text: str, start: int, body_start: int, end: int, produced: str,
-                 tokens: Sequence[str]) -> list[LossySpan]:
-        body = text[body_start:end]
-        spans = _gap_spans(text, start, body_start, "") if body_start > start else []
-        if body == produced:
-            return spans
-        if decoder.CPM_UNKNOWN_PIECE in tokens:
-            return spans + [LossySpan(UNKNOWN, body_start, end, body, produced)]
-        if any(token in decoder.CPM_SPECIAL_PIECES for token in tokens):
-            return spans + [LossySpan(SPECIAL, body_start, end, body, produced)]
-        causes: list[str] = []
-        mapped = []
-        for char in body:
-            if char in (BLOCK_SPACE, BLOCK_NEWLINE):
-                causes.append(LITERAL_BLOCK)
-                mapped.append(" " if char == BLOCK_SPACE else "\n")
-                continue
-            folded = self.fold(char)
-            if folded == char or char in " \n":
-                mapped.append(char)
-            elif not folded:
-                causes.append(WHITESPACE_LOST if char.isspace() else DELETED)
-            else:
-                causes.append(NFKC)
-                mapped.append(folded)
-        came_back = "".join(mapped)
-        if came_back != produced:
-            if "".join(self.fold(c) for c in produced) == "".join(self.fold(c) for c in came_back):
-                causes = [cause for cause in causes if cause != NFKC] + [PUNCTUATION]
-            elif "".join(came_back.split()) == "".join(produced.split()):
-                causes.append(WHITESPACE_LOST)
-            else:
-                causes.append(UNEXPLAINED)
-        return spans + [LossySpan(cause, body_start, end, body, produced) for cause in dict.fromkeys(causes)]
 
 
 @dataclass

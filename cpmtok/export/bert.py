@@ -9,8 +9,8 @@ What the HF loaders do with such a folder (measured with transformers 4.57.6 / 5
   agree), with 100 characters per word; `PreTrainedTokenizerFast` runs the file as it is.
 - transformers 4.57 `use_fast=False` runs the pure-Python `BertTokenizer` over vocab.txt: the hf-slow
   dialect, always with 100 characters per word.
-- Google's dialect (gpt2-ml) has no tokenizer.json form: D1-D7 of issue 2 differ. Only an explicit
-  `approximate=True` writes it, as hf-fast with Google's 200 characters per word, and lists the
+- A dialect with `tokenizer_json_gaps` (Google's, gpt2-ml) has no tokenizer.json form. Only an explicit
+  `approximate=True` writes it, as hf-fast with the dialect's characters per word, and lists the
   differences in the README.
 """
 
@@ -19,14 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..bert.dialects import DEFAULT, Dialect, dialect
 from ..errors import NotExpressible
 from ..presets import Preset
 from ..vocab import locate, registry_entry
 from .folder import Files, json_bytes
 
-DIALECTS = ("hf-fast", "hf-slow", "google")
 HF_MAX_CHARS_PER_WORD = 100  # transformers' BertTokenizer (4.x slow, 5.x) cannot be told otherwise
-GOOGLE_MAX_CHARS_PER_WORD = 200
 
 # model_max_length: the position count of the model each preset's vocabulary was trained for.
 MODEL_MAX_LENGTH = {
@@ -38,48 +37,32 @@ MODEL_MAX_LENGTH = {
     "gpt2-quickly": 512,  # mymusise/gpt2-quickly configs/train.py n_positions 512
 }
 
-# Where Google's dialect and a tokenizer.json run by the `tokenizers` library part (issue 2, D1-D8).
-GOOGLE_DIFFERENCES = [
-    "D2 private-use characters (U+E000..U+F8FF, planes 15-16): tokenizers deletes them, Google keeps them "
-    "([UNK]). This is the only difference on the shared corpus (12 of 54,604 records).",
-    "D3 lone surrogates: tokenizers cannot take them (Python raises), Google keeps them ([UNK]).",
-    "D4 character tables: tokenizers' Unicode categories are older than Python 3.11's (e.g. U+0C3C, U+2E43) "
-    "and its lower-casing newer (e.g. U+A7CB).",
-    "D5 CJK Extension C..E: tokenizers treats U+2B820..U+2B91F as non-CJK (Google: CJK, split per character).",
-    "D6 special-token strings inside text ([SEP], [UNK], ...): transformers matches them as special tokens, "
-    "Google lower-cases and splits them. (`tokenizers.Tokenizer.from_file` matches them too: they are "
-    "added tokens.)",
-    "D7 Greek final sigma: tokenizers lower-cases per character (σ), Google with str.lower (ς).",
-]
-
-
 @dataclass(frozen=True)
 class BertFlags:
     """The settings of a BERT preset that decide its ids (defaults as in cpmtok.bert)."""
 
-    dialect: str
+    dialect: Dialect
     lowercase: bool
     max_chars_per_word: int
 
     @classmethod
     def of(cls, preset: Preset, overrides: dict[str, Any]) -> "BertFlags":
         options = {**preset.options, **{k: v for k, v in overrides.items() if v is not None}}
-        dialect = options.get("dialect", "hf-fast")
-        if dialect not in DIALECTS:
-            raise NotExpressible(f"unknown BERT dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-        default_chars = GOOGLE_MAX_CHARS_PER_WORD if dialect == "google" else HF_MAX_CHARS_PER_WORD
-        return cls(dialect, bool(options.get("lowercase", True)),
-                   int(options.get("max_chars_per_word", default_chars)))
+        record = dialect(options.get("dialect", DEFAULT))
+        return cls(record, bool(options.get("lowercase", True)),
+                   int(options.get("max_chars_per_word", record.max_chars_per_word)))
 
 
 def bert_files(preset: Preset, flags: BertFlags, *, approximate: bool) -> Files:
     """Every file of the folder, as bytes."""
-    if flags.dialect == "google" and not approximate:
+    gaps = flags.dialect.tokenizer_json_gaps
+    if gaps and not approximate:
         raise NotExpressible(
-            f"{preset.name}: the google dialect cannot be expressed by a tokenizer.json or a transformers "
-            "tokenizer; these differ:\n  - " + "\n  - ".join(GOOGLE_DIFFERENCES)
-            + "\nPass --approximate (Python: approximate=True) to export it as hf-fast with Google's "
-            "200 characters per word; the folder's README.md will list these differences."
+            f"{preset.name}: the {flags.dialect.name} dialect cannot be expressed by a tokenizer.json or a "
+            "transformers tokenizer; these differ:\n  - " + "\n  - ".join(gaps)
+            + f"\nPass --approximate (Python: approximate=True) to export it as hf-fast with its "
+            f"{flags.dialect.max_chars_per_word} characters per word; the folder's README.md will list these "
+            "differences."
         )
     special_ids = registry_entry(preset.vocab)["special_ids"]
     # transformers' BertTokenizer ignores a tokenizer.json word limit other than 100 (5.x rebuilds the model,
@@ -197,7 +180,7 @@ def readme(preset: Preset, flags: BertFlags, tokenizer_class: str) -> str:
         "",
         f"Preset `{preset.name}`: {preset.source}.",
         f"Vocabulary: `vocab.txt`, byte for byte the registered `{registry_entry(preset.vocab)['file']}`.",
-        f"Dialect asked for: `{flags.dialect}`.",
+        f"Dialect asked for: `{flags.dialect.name}`.",
         "",
         "## What gives which ids",
         "",
@@ -208,26 +191,19 @@ def readme(preset: Preset, flags: BertFlags, tokenizer_class: str) -> str:
         "`add_special_tokens=True` (transformers' default) wraps ids as `[CLS] ... [SEP]`; GPT models were",
         "trained without them: pass `add_special_tokens=False`.",
     ]
-    if flags.dialect == "hf-slow":
-        lines += [
-            "",
-            "## hf-slow",
-            "",
-            "The preset's own tokenizer is transformers' pure-Python BertTokenizer (hf-slow). Only",
-            "`use_fast=False` with transformers 4.x gives those ids; the fast loaders above give hf-fast ids,",
-            "which differ on rare characters (issue 2: D1 unassigned code points, D3 lone surrogates,",
-            "D4 Unicode table versions, D5 CJK Extension C..E, D7 Greek final sigma).",
-        ]
-    if flags.dialect == "google":
+    if flags.dialect.export_note:
+        lines += ["", f"## {flags.dialect.name}", "", *flags.dialect.export_note]
+    if flags.dialect.tokenizer_json_gaps:
         lines += [
             "",
             "## APPROXIMATION: exported with --approximate",
             "",
-            "The preset's tokenizer is Google's `tokenization.FullTokenizer` (the google dialect). No",
-            "tokenizer.json or transformers class reproduces it. This folder gives hf-fast ids with Google's",
-            "200 characters per word; where they differ from the google dialect:",
+            f"The preset's tokenizer is {flags.dialect.reference} (the {flags.dialect.name} dialect). No",
+            "tokenizer.json or transformers class reproduces it. This folder gives hf-fast ids with its",
+            f"{flags.dialect.max_chars_per_word} characters per word; where they differ from the {flags.dialect.name} "
+            "dialect:",
             "",
-            *[f"- {difference}" for difference in GOOGLE_DIFFERENCES],
+            *[f"- {difference}" for difference in flags.dialect.tokenizer_json_gaps],
             "",
             "For the exact ids use `cpmtok.load(\"" + preset.name + "\")`.",
         ]

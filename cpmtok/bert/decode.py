@@ -1,4 +1,7 @@
-"""The strings BERT-family references give back for ids, reproduced exactly.
+"""BERT ids -> text: the references' decodes reproduced exactly, the natural decode, and the round-trip unit.
+
+`BertDecoding` is what a `BertTokenizer` gives cpmtok.decode (`tok.decoding`), built from the vocabulary
+it read and its dialect record. The reference decodes:
 
 - `hf_slow`: transformers 4.57.6 `BertTokenizer.decode` (pure Python): drop special tokens if asked,
   `" ".join(tokens).replace(" ##", "").strip()`, then `clean_up_tokenization` over the whole string.
@@ -16,9 +19,17 @@ Both transformers classes default to `skip_special_tokens=False` and `clean_up_t
 from __future__ import annotations
 
 import re
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
-from .chars import is_cjk_ideograph, is_punctuation
+from ..decode.chars import is_cjk_ideograph, is_punctuation
+from ..decode.decoder import no_options
+from ..decode.lossy import ACCENT, DELETED, LOWERCASE, SPECIAL, UNEXPLAINED, UNKNOWN, WHITESPACE_LOST, LossySpan, \
+    gap_spans
+from .dialects import Dialect
+from .natural_decode import natural_pieces
+from .tables import CharSet, CharTables
+
+UNK = "[UNK]"
 
 # transformers' PreTrainedTokenizerBase.clean_up_tokenization, in its order
 _HF_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
@@ -95,3 +106,68 @@ def bert4keras(tokens: Sequence[str]) -> str:
 def gpt2_ml(tokens: Sequence[str]) -> str:
     """gpt2-ml's demo: `"".join(tokens).replace("[UNK]", "").replace("##", "")`."""
     return "".join(tokens).replace("[UNK]", "").replace("##", "")
+
+
+TRANSFORMERS_DECODES = {"hf-fast": hf_fast, "hf-slow": hf_slow}  # they print the vocabulary's whole lines
+
+
+class BertDecoding:
+    """The decodes of one BERT tokenizer: its dialect, its special tokens, its vocabulary as transformers reads it
+    (`lines`), and its own clean-up and lower-casing tables (for the round trip's causes)."""
+
+    joins_units = False
+
+    def __init__(self, dialect: Dialect, tables: CharTables, special: Collection[str], lines: Sequence[str], *,
+                 lowercase: bool) -> None:
+        self.dialect = dialect
+        self.special = frozenset(special)
+        self.lines = lines
+        self.styles = {"bert4keras": bert4keras}
+        self._deleted = CharSet(tables.delete)
+        self._lower = tables.lower if lowercase else None
+
+    def natural_pieces(self, tokens: Sequence[str], *, skip_special_tokens: bool, unknown: str,
+                       restore_punctuation: bool) -> list[str]:
+        skip = self.special - {UNK} if skip_special_tokens else ()
+        return natural_pieces(tokens, UNK, skip, unknown)
+
+    def reference(self, ids: Sequence[int], tokens: Sequence[str], **options: Any) -> str:
+        which = options.pop("reference", self.dialect.reference_decode)
+        if which == "gpt2-ml":
+            no_options(options, "reference (gpt2-ml)")
+            return gpt2_ml(tokens)
+        if which not in TRANSFORMERS_DECODES:
+            raise ValueError(f"unknown BERT reference {which!r}; expected hf-fast, hf-slow or gpt2-ml")
+        flags = {"skip_special_tokens": options.pop("skip_special_tokens", False),
+                 "clean_up_tokenization_spaces": options.pop("clean_up_tokenization_spaces", True)}
+        no_options(options, "reference")
+        return TRANSFORMERS_DECODES[which]([self.lines[i] for i in ids], self.special, **flags)
+
+    def lossy_unit(self, text: str, start: int, body_start: int, end: int, produced: str,
+                   tokens: Sequence[str]) -> list[LossySpan]:
+        """Why a unit of a BERT text did not come back."""
+        body = text[body_start:end]
+        separator = produced[:len(produced) - len(produced.lstrip())]
+        rest = produced[len(separator):]
+        spans = gap_spans(text, start, body_start, separator)
+        if body == rest:
+            return spans
+        if any(token in self.special for token in tokens):
+            cause = SPECIAL if body in tokens else UNKNOWN
+            return spans + [LossySpan(cause, body_start, end, body, rest)]
+        causes = []
+        kept = "".join(char for char in body if char not in self._deleted)
+        if kept != body:
+            causes.append(DELETED)
+        if self._lower is not None:
+            lowered = "".join(self._lower.get(char, char) for char in kept)
+            if kept.lower() != kept:
+                causes.append(LOWERCASE)
+            if lowered != kept.lower():
+                causes.append(ACCENT)
+            if lowered != rest and lowered.casefold() == rest.casefold():
+                lowered = rest  # lower-cased in the context of its word: a final sigma (google dialect)
+            kept = lowered
+        if kept != rest:
+            causes.append(WHITESPACE_LOST if "".join(kept.split()) == "".join(rest.split()) else UNEXPLAINED)
+        return spans + [LossySpan(cause, body_start, end, body, rest) for cause in causes]

@@ -34,8 +34,7 @@ import enum
 import re
 from typing import Sequence
 
-from .chars import is_cjk_ideograph, is_wide
-from .cpm_reference import BLOCK_NEWLINE, BLOCK_SPACE
+from ..decode.chars import is_cjk_ideograph, is_wide
 
 _FULL_WIDTH = {",": "\uff0c", "!": "\uff01", "?": "\uff1f", ";": "\uff1b", ":": "\uff1a",
                "(": "\uff08", ")": "\uff09"}
@@ -75,11 +74,6 @@ class Style(enum.Enum):
 
 def _chinese(char: str) -> bool:
     return is_cjk_ideograph(char) or is_wide(char) or char in "\u201c\u201d\u2018\u2019\u2026\u2014\u00b7"
-
-
-def render(piece: str) -> str:
-    """A piece's text: SentencePiece's `▁` (the join spaces) dropped, `▂` -> space, `▃` -> newline."""
-    return piece.replace("\u2581", "").replace(BLOCK_SPACE, " ").replace(BLOCK_NEWLINE, "\n")
 
 
 def _restores(found: str, style: Style) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Collection, Optional, Sequence
 
-from .chars import is_cjk_ideograph, is_punctuation, is_wide
+from ..decode.chars import is_cjk_ideograph, is_punctuation, is_wide
 
 _SPACE_AFTER = set(",!;:%)]}")  # followed by a space in Latin prose (not . and ?: vue.js, ?utm_source=)
 _URL_SCHEMES = {"http", "https", "ftp", "www"}
