@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .bert.dialects import DEFAULT, DIALECTS
 from .errors import CpmtokError, InvalidInput
 
 
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write (must be empty or absent)")
     export.add_argument("--force", action="store_true", help="write into a non-empty folder (replaces only the "
                         "export's own files)")
-    export.add_argument("--dialect", help="BERT: override the preset's dialect (hf-fast, hf-slow, google)")
+    export.add_argument("--dialect", help=f"BERT: override the preset's dialect ({', '.join(DIALECTS)})")
     export.add_argument("--approximate", action="store_true", help="export a dialect a tokenizer.json can only "
                         "approximate (google); the folder's README.md lists the differences")
     export.add_argument("--model-type", choices=["gpt2"], help="also set tokenizer_class in OUT_DIR/config.json")
@@ -85,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _tokenizer_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("-t", "--tokenizer", required=True, help="preset name, vocab.txt, .model or model directory")
-    command.add_argument("--dialect", help="BERT: hf-fast (default), hf-slow or google")
+    command.add_argument("--dialect", help=f"BERT: one of {', '.join(DIALECTS)} (default {DEFAULT})")
     command.add_argument("--allow-checksum-mismatch", action="store_true",
                          help="use a vocabulary file whose sha256 is not the registered one")
 

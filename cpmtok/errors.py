@@ -68,6 +68,10 @@ class DuplicateVocabEntry(UserWarning):
     """A vocabulary file repeats an entry; the warning names both lines and which id wins (as the reference)."""
 
 
+class UnknownDecodeStyle(CpmtokError, ValueError):
+    """`decode` got a style or reference name that is unknown, or one the tokenizer's family does not offer."""
+
+
 class InvalidIds(CpmtokError, ValueError):
     """`decode` got something that is not a sequence of ids of this vocabulary; names the first bad one."""
 

@@ -25,6 +25,7 @@ from ..decode.chars import is_cjk_ideograph, is_punctuation
 from ..decode.decoder import no_options
 from ..decode.lossy import ACCENT, DELETED, LOWERCASE, SPECIAL, UNEXPLAINED, UNKNOWN, WHITESPACE_LOST, LossySpan, \
     gap_spans
+from ..errors import UnknownDecodeStyle
 from .dialects import Dialect
 from .natural_decode import natural_pieces
 from .tables import CharSet, CharTables
@@ -109,6 +110,7 @@ def gpt2_ml(tokens: Sequence[str]) -> str:
 
 
 TRANSFORMERS_DECODES = {"hf-fast": hf_fast, "hf-slow": hf_slow}  # they print the vocabulary's whole lines
+REFERENCE_DECODES = (*TRANSFORMERS_DECODES, "gpt2-ml")  # what a dialect's `reference_decode` may name
 
 
 class BertDecoding:
@@ -137,7 +139,8 @@ class BertDecoding:
             no_options(options, "reference (gpt2-ml)")
             return gpt2_ml(tokens)
         if which not in TRANSFORMERS_DECODES:
-            raise ValueError(f"unknown BERT reference {which!r}; expected hf-fast, hf-slow or gpt2-ml")
+            raise UnknownDecodeStyle(f"unknown BERT reference decode {which!r}; expected one of "
+                                     f"{', '.join(REFERENCE_DECODES)}")
         flags = {"skip_special_tokens": options.pop("skip_special_tokens", False),
                  "clean_up_tokenization_spaces": options.pop("clean_up_tokenization_spaces", True)}
         no_options(options, "reference")

@@ -18,7 +18,7 @@ import operator
 from typing import Any, Callable, Mapping, Protocol, Sequence, Union
 
 from ..encoding import Encoding
-from ..errors import InvalidIds
+from ..errors import InvalidIds, UnknownDecodeStyle
 from .lossy import LossySpan
 from .source import source_text
 
@@ -47,7 +47,7 @@ class FamilyDecoding(Protocol):
 def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "natural", **options: Any) -> str:
     """The text for `ids` in `style`; see the module docstring for styles and their options."""
     if style not in STYLES:
-        raise ValueError(f"unknown decode style {style!r}; expected one of {', '.join(STYLES)}")
+        raise UnknownDecodeStyle(f"unknown decode style {style!r}; expected one of {', '.join(STYLES)}")
     if isinstance(ids, Encoding):
         if style == "source" or (style == "natural" and ids.text is not None and not options):
             no_options(options, style)
@@ -63,7 +63,7 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
         return reference(tokenizer, ids, tokens, **options)
     family_style = tokenizer.decoding.styles.get(style)
     if family_style is None:
-        raise ValueError(f"decode style {style!r} is not offered by {tokenizer.family} tokenizers")
+        raise UnknownDecodeStyle(f"decode style {style!r} is not offered by {tokenizer.family} tokenizers")
     no_options(options, style)
     return family_style(tokens)
 
