@@ -12,6 +12,8 @@ from .errors import (
     CpmtokError,
     InvalidInput,
     InvalidVocab,
+    UnknownDecodeStyle,
+    UnknownDialect,
     UnknownTokenizer,
     UnsupportedText,
     VocabChecksumMismatch,
@@ -25,5 +27,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "load", "Encoding", "Tokenizer", "PRESETS", "CpmtokError", "InvalidInput", "InvalidVocab",
-    "UnknownTokenizer", "UnsupportedText", "VocabChecksumMismatch", "VocabNotFound", "__version__",
+    "UnknownDecodeStyle", "UnknownDialect", "UnknownTokenizer", "UnsupportedText", "VocabChecksumMismatch",
+    "VocabNotFound", "__version__",
 ]
