@@ -48,7 +48,7 @@ def test_a_new_record_needs_no_new_branch(monkeypatch, name, lowercase):
     tok = cpmtok.load("clue-small", dialect=name, lowercase=lowercase)
     assert tok.max_chars_per_word == MIXTURES[name].max_chars_per_word
 
-    @settings(max_examples=examples(500, 100), deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(300, 100), deadline=None, suppress_health_check=list(HealthCheck))
     @given(texts)
     def run(text):
         fast = tok.encode_ids(text)
