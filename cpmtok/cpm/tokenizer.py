@@ -1,6 +1,6 @@
 """`CpmTokenizer`: CPM-LM's tokenizer as CPM-Generate runs it, for both released SentencePiece models.
 
-text -> jieba 0.42.1 words (our own `Segmenter`, bit-identical, immune to process-wide jieba edits) -> inside
+text -> jieba 0.42.1 words (our own segmenter, native or pure, bit-identical, immune to process-wide jieba edits) -> inside
 each word space -> ▂ and newline -> ▃ -> words joined by one space -> SentencePiece `encode` -> ids; for the
 first release (`cpm-v0`) the piece STRINGS go through vocab.json (unknown -> 0), which is how a newline's `▃`
 (no piece of that model) became id 3. No special tokens unless asked: then `<eod>` (7) ends the document, as
@@ -18,7 +18,8 @@ from ..encoding import Offset
 from ..errors import UnsupportedText
 from ..presets import Preset
 from ..vocab import entry_for_file, locate, registry_entry
-from .dictionary import load_jieba_model, read_sentencepiece_model, read_vocab_json
+from .dictionary import load_jieba_model, load_native_tables, read_sentencepiece_model, read_vocab_json
+from .native import choose_backend, extension
 from .offsets import piece_offsets
 from .segmenter import Segmenter
 
@@ -31,13 +32,17 @@ class CpmTokenizer(Tokenizer):
     family = "cpm"
 
     def __init__(self, name: str, model_path: Path, vocab_json_path: Optional[Path] = None, *,
-                 allow_other_jieba: bool = False) -> None:
+                 allow_other_jieba: bool = False, backend: Optional[str] = None) -> None:
         self.name = name
         self.model_path = Path(model_path)
         self.vocab_json_path = Path(vocab_json_path) if vocab_json_path is not None else None
         self.variant = "v0" if self.vocab_json_path is not None else "current"
         self.sp = read_sentencepiece_model(self.model_path)
-        self._segmenter = Segmenter(load_jieba_model(allow_other_jieba=allow_other_jieba))
+        self.backend = choose_backend(backend)  # "native" (the C segmenter) or "pure"; the same ids
+        if self.backend == "native":
+            self._segmenter = extension().Segmenter(load_native_tables(allow_other_jieba=allow_other_jieba))
+        else:
+            self._segmenter = Segmenter(load_jieba_model(allow_other_jieba=allow_other_jieba))
         self._vocab: Optional[dict[str, int]] = None
         self._piece_ids: Optional[list[int]] = None  # v0: SentencePiece id -> vocab.json id of its piece
         if self.vocab_json_path is not None:
@@ -114,7 +119,8 @@ class CpmTokenizer(Tokenizer):
         return self._token_ids.get(token)
 
     def __repr__(self) -> str:
-        return f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, model_path={str(self.model_path)!r})"
+        return (f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, backend={self.backend!r}, "
+                f"model_path={str(self.model_path)!r})")
 
 
 def load_preset(preset: Preset, **options: Any) -> CpmTokenizer:
