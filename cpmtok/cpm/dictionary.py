@@ -88,8 +88,7 @@ def _checked_jieba_package(allow_other_jieba: bool) -> Path:
 @lru_cache(maxsize=4)
 def _load_jieba_model(package_dir: str) -> JiebaModel:
     """Shared by every tokenizer of the process (and inherited by forked workers); the tables are never mutated."""
-    digest = _sources_digest(package_dir)
-    cache_path = cache_dir() / f"jieba-tables-{digest.hex()[:16]}.v{_CACHE_FORMAT}.marshal"
+    cache_path, digest = _cache_file(package_dir, f"v{_CACHE_FORMAT}.marshal")
     cached = read_checked(cache_path, digest)
     if cached is not None:
         try:
@@ -106,8 +105,7 @@ def _load_jieba_model(package_dir: str) -> JiebaModel:
 def _load_native_tables(package_dir: str) -> memoryview:
     from . import native
 
-    digest = _sources_digest(package_dir)
-    cache_path = cache_dir() / f"jieba-tables-{digest.hex()[:16]}.native-v{native.TABLE_FORMAT}.bin"
+    cache_path, digest = _cache_file(package_dir, f"native-v{native.TABLE_FORMAT}.bin")
     cached = read_checked(cache_path, digest)
     if cached is not None:
         return cached
@@ -115,6 +113,12 @@ def _load_native_tables(package_dir: str) -> memoryview:
     write_checked(cache_path, tables, digest)
     mapped = read_checked(cache_path, digest)  # mapped, so the pages are shared with every other process
     return memoryview(tables) if mapped is None else mapped  # None: the cache directory is not writable
+
+
+def _cache_file(package_dir: str, kind: str) -> tuple[Path, bytes]:
+    """Where one kind of table derived from these jieba files is cached, and the digest of those files."""
+    digest = _sources_digest(package_dir)
+    return cache_dir() / f"jieba-tables-{digest.hex()[:16]}.{kind}", digest
 
 
 @lru_cache(maxsize=4)
