@@ -7,7 +7,7 @@ import pytest
 
 import cpmtok
 from corpus import corpus_files, corpus_texts
-from cpm_segmenters import require_extension
+from cpm_segmenters import require_extension, segmenters
 from cpmtok.cpm import dictionary, native
 from cpmtok.errors import NativeUnavailable, UnsupportedDependency
 
@@ -104,3 +104,13 @@ def test_threads_equal_sequential(backend):
     shared = cpmtok.load("cpm", backend=backend)  # the native one runs its segmenter without the GIL
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(shared.encode_ids, texts)) == sequential
+
+
+@pytest.mark.slow
+def test_every_code_point_is_classed_as_the_pure_segmenter_does():
+    """The C segmenter's block and HMM character classes are written out by hand: every code point, in the
+    contexts that show its class (next to Han, letters, digits, '.', '%', '\\r', '\\n'), cuts as the pure one."""
+    chosen = segmenters()
+    for first in range(0, 0x110000, 0x4000):
+        text = "".join(f"a{c}中{c}{c}1.{c}%\r{c}\n国{c}" for c in map(chr, range(first, min(first + 0x4000, 0x110000))))
+        assert chosen["native"].cut(text) == chosen["pure"].cut(text), hex(first)
