@@ -25,8 +25,16 @@ from .presets import PRESETS
 
 __version__ = "0.1.0"
 
+
+def backend() -> str:
+    """The segmenter `load("cpm")` runs: "native" (the C extension) or "pure" (Python; CPMTOK_PURE=1 forces it)."""
+    from .cpm.native import choose_backend
+
+    return choose_backend()
+
+
 __all__ = [
-    "load", "Encoding", "Tokenizer", "PRESETS", "CpmtokError", "InvalidInput", "InvalidVocab",
+    "load", "backend", "Encoding", "Tokenizer", "PRESETS", "CpmtokError", "InvalidInput", "InvalidVocab",
     "UnknownDecodeStyle", "UnknownDialect", "UnknownTokenizer", "UnsupportedText", "VocabChecksumMismatch",
     "VocabNotFound", "__version__",
 ]

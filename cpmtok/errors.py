@@ -78,3 +78,7 @@ class InvalidIds(CpmtokError, ValueError):
 
 class WorkerDied(CpmtokError, RuntimeError):
     """An encoding worker process died (killed, out of memory); the batch was abandoned, other workers stopped."""
+
+
+class NativeUnavailable(UserWarning):
+    """cpmtok's C extension is not built here: CPM runs its pure-Python segmenter (same ids, slower). Said once."""

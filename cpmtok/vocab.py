@@ -26,6 +26,11 @@ ENV_VOCAB_DIR = "CPMTOK_VOCAB_DIR"
 SHARED_VOCAB_DIR = PROJECT_ROOT.parent / "shared" / "vocab"
 
 
+def cache_dir() -> Path:
+    """Where cpmtok keeps what it derives from vocabulary files (prepared tables), built once, checked on use."""
+    return VOCAB_DIR
+
+
 @lru_cache(maxsize=1)
 def registry() -> dict[str, dict[str, Any]]:
     """Registry entries by name (`bert-base-chinese`, `cpm`, ...)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 from functools import lru_cache
+from typing import Callable, Iterable
 
 from cpmtok.vocab import VOCAB_DIR, locate
 
@@ -45,17 +46,15 @@ def jieba_words(text: str) -> list[str]:
     return list(jieba_tokenizer().cut(text, cut_all=False))
 
 
-def cpm_generate_input(text: str) -> str:
-    return " ".join(word.translate(CPM_SUBSTITUTION) for word in jieba_words(text))
-
-
 class CpmRecipe:
     """`encode(text) -> ids` as CPM-Generate: preset "cpm" (current model) or "cpm-v0" (first release)."""
 
-    def __init__(self, preset: str) -> None:
+    def __init__(self, preset: str, cut: Callable[[str], Iterable[str]] = jieba_words) -> None:
+        """`cut`: jieba 0.42.1's words (the recipe); a benchmark may put a peer segmenter (rjieba) in its place."""
         import sentencepiece
 
         self.preset = preset
+        self.cut = cut
         model = locate({"cpm": "cpm", "cpm-v0": "cpm-v0"}[preset])
         self.sp = sentencepiece.SentencePieceProcessor(model_file=str(model))
         self.vocab = None
@@ -64,7 +63,7 @@ class CpmRecipe:
                 self.vocab = json.load(f)
 
     def encode(self, text: str) -> list[int]:
-        seg = cpm_generate_input(text)
+        seg = " ".join(word.translate(CPM_SUBSTITUTION) for word in self.cut(text))
         if self.vocab is None:
             return self.sp.encode(seg)
         return [self.vocab.get(piece, 0) for piece in self.sp.encode(seg, out_type=str)]

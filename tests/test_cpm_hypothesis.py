@@ -7,18 +7,16 @@ from hypothesis import strategies as st
 import cpmtok
 from budget import examples
 from cpm_references import jieba_words, recipe
+from cpm_segmenters import segmenters
 from cpm_strategies import cpm_texts
 from cpmtok.cpm.dictionary import load_jieba_model
 from cpmtok.cpm.hmm import HmmSegmenter
-from cpmtok.cpm.plain_segmenter import PlainSegmenter
-from cpmtok.cpm.segmenter import Segmenter
+from cpmtok.cpm.segmenter import CPM_SUBSTITUTION, WORD_JOINER
 
 from jieba import finalseg  # imported after cpm_references, which checks the jieba version
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MODEL = load_jieba_model()
-FAST = Segmenter(MODEL)
-PLAIN = PlainSegmenter(MODEL)
 HMM = HmmSegmenter(MODEL.hmm_start, MODEL.hmm_trans, MODEL.hmm_emit)
 
 
@@ -37,9 +35,13 @@ def test_ids_equal_cpm_generate_recipe(preset):
 @settings(max_examples=examples(20000), **SETTINGS)
 @given(cpm_texts)
 def test_segmenters_equal_jieba(text):
+    """native (C), pure and readable segmenters == jieba.Tokenizer().cut; native and pure `join` == the recipe's."""
     expected = jieba_words(text)
-    assert FAST.cut(text) == expected
-    assert PLAIN.cut(text) == expected
+    for name, segmenter in segmenters().items():
+        assert segmenter.cut(text) == expected, name
+    joined = WORD_JOINER.join(word.translate(CPM_SUBSTITUTION) for word in expected)
+    assert segmenters()["native"].join(text) == joined
+    assert segmenters()["pure"].join(text) == joined
 
 
 hmm_runs = st.text(st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),

@@ -159,12 +159,13 @@ def test_vocab_json_that_does_not_fit_is_a_typed_error(tmp_path, content, error)
 
 
 def test_other_jieba_version_is_a_typed_error_unless_allowed(monkeypatch):
+    expected = recipe("cpm").encode("今天天气不错")  # before the patch below, which the reference would see too
     real_version = dictionary.importlib.metadata.version
     monkeypatch.setattr(dictionary.importlib.metadata, "version",
                         lambda name: "0.42.0" if name == "jieba" else real_version(name))
     with pytest.raises(UnsupportedDependency, match="0.42.0"):
         cpmtok.load("cpm")
-    assert cpmtok.load("cpm", allow_other_jieba=True).encode_ids("今天天气不错") == recipe("cpm").encode("今天天气不错")
+    assert cpmtok.load("cpm", allow_other_jieba=True).encode_ids("今天天气不错") == expected
 
 
 def test_non_str_is_a_type_error(tokenizer):

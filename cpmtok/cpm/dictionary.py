@@ -3,8 +3,9 @@
 The one module of `cpmtok.cpm` that touches files. jieba's data is read here directly, never through a
 `jieba.Tokenizer`: that would write a cache into the shared temp directory, and jieba's module-level state
 (`jieba.dt`, `finalseg.Force_Split_Words`) changes with every `add_word`/`del_word` anywhere in the process.
-The dictionary is checked by the sha256 the registry records (`jieba-0.42.1-dict`); the prepared tables are
-cached in `vocab/` (git-ignored), a place the project controls, so a tokenizer (or a worker process) starts fast.
+The dictionary is checked by the sha256 the registry records (`jieba-0.42.1-dict`); the prepared tables (dicts
+for the pure-Python segmenter, one flat table for the native one) are cached in `vocab.cache_dir()`, checked by
+`cache` against their sources and their own CRC, so a tokenizer (or a worker process) starts fast.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import importlib.metadata
 import importlib.util
 import json
 import marshal
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from math import log
@@ -24,11 +23,12 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InvalidVocab, UnsupportedDependency, VocabMismatch
-from ..vocab import VOCAB_DIR, registry_entry, sha256_of, verify
+from ..vocab import cache_dir, registry_entry, sha256_of, verify
+from .cache import read_checked, write_checked
 
 JIEBA_VERSION = "0.42.1"
 JIEBA_DICT_ENTRY = "jieba-0.42.1-dict"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _HMM_TABLE_FILES = ("prob_start.py", "prob_trans.py", "prob_emit.py")
 
 
@@ -64,28 +64,47 @@ def jieba_package_dir(*, allow_other_jieba: bool = False) -> Path:
 
 
 def load_jieba_model(*, allow_other_jieba: bool = False) -> JiebaModel:
-    """jieba's tables, from the cache in `vocab/` when it matches the installed files, else built and cached."""
+    """jieba's tables as dicts (the pure-Python segmenter's), from the checked cache or built and cached."""
+    return load_jieba_model_from(str(checked_jieba_package(allow_other_jieba)))
+
+
+def checked_jieba_package(allow_other_jieba: bool) -> Path:
     package = jieba_package_dir(allow_other_jieba=allow_other_jieba)
     dict_path = package / "dict.txt"
     if not dict_path.is_file():
         raise UnsupportedDependency(f"{dict_path}: jieba's default dictionary is missing; reinstall jieba=={JIEBA_VERSION}")
     verify(dict_path, registry_entry(JIEBA_DICT_ENTRY), allow_checksum_mismatch=allow_other_jieba)
-    return _load_jieba_model(str(package))
+    return package
 
 
 @lru_cache(maxsize=4)
-def _load_jieba_model(package_dir: str) -> JiebaModel:
+def load_jieba_model_from(package_dir: str) -> JiebaModel:
     """Shared by every tokenizer of the process (and inherited by forked workers); the tables are never mutated."""
+    cache_path, digest = cache_file(package_dir, f"v{_CACHE_FORMAT}.marshal")
+    cached = read_checked(cache_path, digest)
+    if cached is not None:
+        try:
+            return JiebaModel(*marshal.loads(cached))
+        except (EOFError, ValueError, TypeError):
+            pass
+    model = _build_jieba_model(Path(package_dir))
+    write_checked(cache_path, marshal.dumps((model.word_weights, model.unknown_char_weight, model.hmm_start,
+                                             model.hmm_trans, model.hmm_emit)), digest)
+    return model
+
+
+def cache_file(package_dir: str, kind: str) -> tuple[Path, bytes]:
+    """Where one kind of table derived from these jieba files is cached, and the digest of those files."""
+    digest = _sources_digest(package_dir)
+    return cache_dir() / f"jieba-tables-{digest.hex()[:16]}.{kind}", digest
+
+
+@lru_cache(maxsize=4)
+def _sources_digest(package_dir: str) -> bytes:
+    """sha256 over the files jieba's tables come from: the dictionary and finalseg's three tables."""
     package = Path(package_dir)
     sources = [package / "dict.txt"] + [package / "finalseg" / name for name in _HMM_TABLE_FILES]
-    digest = hashlib.sha256("".join(sha256_of(path) for path in sources).encode()).hexdigest()[:16]
-    cache_path = VOCAB_DIR / f"jieba-tables-{digest}.v{_CACHE_FORMAT}.marshal"
-    cached = _read_cache(cache_path)
-    if cached is not None:
-        return cached
-    model = _build_jieba_model(package)
-    _write_cache(cache_path, model)
-    return model
+    return hashlib.sha256("".join(sha256_of(path) for path in sources).encode()).digest()
 
 
 def _build_jieba_model(package: Path) -> JiebaModel:
@@ -119,27 +138,6 @@ def _read_python_table(path: Path) -> dict:
     """A finalseg table file (`P={...}`), read as a literal: no import, so no shared module state."""
     text = path.read_text(encoding="utf-8")
     return ast.literal_eval(text[text.index("=") + 1:].strip())
-
-
-def _read_cache(path: Path) -> Optional[JiebaModel]:
-    try:
-        with open(path, "rb") as f:
-            fields = marshal.load(f)
-        return JiebaModel(*fields)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-
-
-def _write_cache(path: Path, model: JiebaModel) -> None:
-    """Best effort (a read-only checkout just builds the tables each time); written whole, then renamed."""
-    try:
-        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".partial")
-        with os.fdopen(fd, "wb") as f:
-            marshal.dump((model.word_weights, model.unknown_char_weight, model.hmm_start, model.hmm_trans,
-                          model.hmm_emit), f)
-        os.replace(partial, path)
-    except OSError:
-        pass
 
 
 def read_sentencepiece_model(path: Path):

@@ -22,7 +22,7 @@ HMM_HAN_ONLY = re.compile("[\u4E00-\u9FD5]+")
 HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 
 
-_TRANSITIONS = [("E", "B"), ("S", "B"), ("M", "M"), ("B", "M"), ("S", "S"), ("E", "S"), ("B", "E"), ("M", "E")]
+TRANSITIONS = [("E", "B"), ("S", "B"), ("M", "M"), ("B", "M"), ("S", "S"), ("E", "S"), ("B", "E"), ("M", "E")]
 _POINTER_INDEX = {"B": 0, "M": 1, "E": 2, "S": 3}
 _UNSEEN = (MIN_FLOAT,) * 4
 
@@ -33,7 +33,7 @@ class HmmSegmenter:
     def __init__(self, start: dict[str, float], trans: dict[str, dict[str, float]],
                  emit: dict[str, dict[str, float]]) -> None:
         self._start = tuple(start[y] for y in STATES)
-        self._transitions = tuple(trans[prev].get(state, MIN_FLOAT) for prev, state in _TRANSITIONS)
+        self._transitions = tuple(trans[prev].get(state, MIN_FLOAT) for prev, state in TRANSITIONS)
         chars = set().union(*(emit[y] for y in STATES))
         # one lookup per character: its emission log-probs in STATES order
         self._emissions = {c: tuple(emit[y].get(c, MIN_FLOAT) for y in STATES) for c in chars}

@@ -19,7 +19,8 @@ from ..errors import UnsupportedText
 from ..presets import Preset
 from ..vocab import entry_for_file, locate, registry_entry
 from .decode import CpmDecoding
-from .dictionary import JiebaModel, load_jieba_model, read_sentencepiece_model, read_vocab_json
+from .dictionary import load_jieba_model, read_sentencepiece_model, read_vocab_json
+from .native import choose_backend, extension, load_native_tables
 from .offsets import piece_offsets
 from .segmenter import Segmenter
 
@@ -32,16 +33,19 @@ class CpmTokenizer(Tokenizer):
     family = "cpm"
     _PAD_TOKEN, _EOS_TOKEN, _UNK_TOKEN = "<pad>", DOCUMENT_END, "<unk>"
 
-    def __init__(self, name: str, sp: Any, jieba_model: JiebaModel, vocab_json: Optional[dict[str, int]] = None, *,
-                 model_path: Optional[Path] = None, vocab_json_path: Optional[Path] = None) -> None:
-        """`sp`: the SentencePiece model; `vocab_json`: the first release's piece -> id map (v0), read by the
+    def __init__(self, name: str, sp: Any, segmenter: Any, vocab_json: Optional[dict[str, int]] = None, *,
+                 backend: str = "pure", model_path: Optional[Path] = None,
+                 vocab_json_path: Optional[Path] = None) -> None:
+        """`sp`: the SentencePiece model; `segmenter`: jieba's words joined as CPM-Generate joins them (`join`),
+        native or pure as `backend` says; `vocab_json`: the first release's piece -> id map (v0), read by the
         loaders below (the paths are where they came from)."""
         self.name = name
+        self.backend = backend  # "native" (the C segmenter) or "pure"; the same ids
         self.model_path = model_path
         self.vocab_json_path = vocab_json_path
         self.variant = "v0" if vocab_json is not None else "current"
         self.sp = sp
-        self._segmenter = Segmenter(jieba_model)
+        self._segmenter = segmenter
         self._vocab = vocab_json
         self._piece_ids: Optional[list[int]] = None  # v0: SentencePiece id -> vocab.json id of its piece
         if self._vocab is not None:
@@ -113,16 +117,22 @@ class CpmTokenizer(Tokenizer):
         return self._token_ids.get(token)
 
     def __repr__(self) -> str:
-        return f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, model_path={str(self.model_path)!r})"
+        return (f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, backend={self.backend!r}, "
+                f"model_path={str(self.model_path)!r})")
 
 
 def _build(name: str, model_path: Path, vocab_json_path: Optional[Path], *,
-           allow_other_jieba: bool = False) -> CpmTokenizer:
+           allow_other_jieba: bool = False, backend: Optional[str] = None) -> CpmTokenizer:
     """Read the SentencePiece model, jieba's tables and (v0) vocab.json, then build the tokenizer from them."""
     sp = read_sentencepiece_model(model_path)
     vocab_json = read_vocab_json(vocab_json_path, sp) if vocab_json_path is not None else None
-    return CpmTokenizer(name, sp, load_jieba_model(allow_other_jieba=allow_other_jieba), vocab_json,
-                        model_path=model_path, vocab_json_path=vocab_json_path)
+    backend = choose_backend(backend)
+    if backend == "native":
+        segmenter = extension().Segmenter(load_native_tables(allow_other_jieba=allow_other_jieba))
+    else:
+        segmenter = Segmenter(load_jieba_model(allow_other_jieba=allow_other_jieba))
+    return CpmTokenizer(name, sp, segmenter, vocab_json, backend=backend, model_path=model_path,
+                        vocab_json_path=vocab_json_path)
 
 
 def load_preset(preset: Preset, **options: Any) -> CpmTokenizer:
