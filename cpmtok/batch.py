@@ -187,7 +187,10 @@ class _Worker:
 
     def send(self, item: tuple[int, list[str]]) -> None:
         self._queued.append(item[0])
-        self.connection.send(item)
+        try:
+            self.connection.send(item)
+        except OSError:  # a broken pipe: the worker is gone
+            raise self.died() from None
 
     def receive(self) -> tuple[int, list[Union[Ids, BaseException]]]:
         first, packed = self.connection.recv()
