@@ -47,6 +47,14 @@ class UnsafeModelFile(InvalidModel):
     """A pytorch_model.bin pickle names a global other than the tensor-rebuild ones; nothing was executed."""
 
 
+class UnsafeShardPath(InvalidModel):
+    """A sharded model's index names a file outside the model folder (an absolute path, `..`, a symlink out)."""
+
+
+class NonFiniteWeights(InvalidModel):
+    """Weights hold NaN or infinity (in the file, or by overflow in the asked-for dtype); `allow_nonfinite` loads them."""
+
+
 class VocabMismatch(InvalidVocab):
     """Two vocabulary files that must belong together do not (a vocab.json that does not fit its .model)."""
 

@@ -6,8 +6,6 @@ import json
 import os
 import pickle
 import shutil
-import struct
-import zipfile
 
 import numpy as np
 import pytest
@@ -15,6 +13,7 @@ import torch
 from safetensors.numpy import load_file, save_file
 
 from gpt2_tiny import save, tiny_model
+from torch_pickles import LEGACY_MAGIC, global_, state_dict_pickle, tensor_record, text, zip_checkpoint
 
 from cpmtok.errors import InvalidModel, UnsafeModelFile, UnsupportedModel
 from cpmtok.gpt2 import GPT2Config, forward, load_model, read_torch_bin
@@ -32,44 +31,8 @@ def safetensors_dir(model, tmp_path_factory):
 
 # --- hand-written pickles -----------------------------------------------------------------------------
 
-def _str(text: str) -> bytes:
-    raw = text.encode()
-    return b"X" + struct.pack("<I", len(raw)) + raw
-
-
-def _int(value: int) -> bytes:
-    return b"J" + struct.pack("<i", value)
-
-
-def _global(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def _tensor_record(key: str, numel: int, size: tuple[int, ...], offset: int = 0) -> bytes:
-    """The opcodes torch.save writes for one float32 tensor: _rebuild_tensor_v2((storage pid), offset, size, stride, ...)."""
-    strides = [int(np.prod(size[i + 1:])) for i in range(len(size))]
-    pid = b"(" + _str("storage") + _global("torch", "FloatStorage") + _str(key) + _str("cpu") + _int(numel) + b"tQ"
-    return (_global("torch._utils", "_rebuild_tensor_v2") + b"(" + pid + _int(offset)
-            + b"(" + b"".join(map(_int, size)) + b"t" + b"(" + b"".join(map(_int, strides)) + b"t"
-            + b"\x89" + _global("collections", "OrderedDict") + b")R" + b"tR")
-
-
-def _state_dict_pickle(entries: list[tuple[str, bytes]]) -> bytes:
-    return b"\x80\x02" + _global("collections", "OrderedDict") + b")R" + b"(" + b"".join(
-        _str(name) + record for name, record in entries) + b"u."
-
-
-def _zip_checkpoint(path, data_pkl: bytes, storages: dict[str, bytes] = {}) -> None:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("archive/data.pkl", data_pkl)
-        archive.writestr("archive/byteorder", "little")
-        archive.writestr("archive/version", "3\n")
-        for key, raw in storages.items():
-            archive.writestr(f"archive/data/{key}", raw)
-
-
 def _os_system_pickle(marker) -> bytes:
-    return b"\x80\x02" + _global("os", "system") + b"(" + _str(f"touch {marker}") + b"tR."
+    return b"\x80\x02" + global_("os", "system") + b"(" + text(f"touch {marker}") + b"tR."
 
 
 class _Payload:
@@ -91,18 +54,18 @@ def test_bin_with_a_foreign_global_is_refused_and_nothing_runs(tmp_path, contain
     elif payload == "reduce":  # what an attacker's pickle.dumps really writes
         data, named = pickle.dumps({"wte.weight": _Payload(marker)}, protocol=2), f"{os.system.__module__}.system"
     elif payload == "builtins.eval":
-        data = b"\x80\x02" + _global("builtins", "eval") + b"(" + _str(f"open({str(marker)!r}, 'w')") + b"tR."
+        data = b"\x80\x02" + global_("builtins", "eval") + b"(" + text(f"open({str(marker)!r}, 'w')") + b"tR."
         named = "builtins.eval"
     else:  # a well-formed tensor whose backward_hooks slot calls os.system
-        record = _tensor_record("0", 4, (4,)).replace(
-            _global("collections", "OrderedDict") + b")R",
-            _global("os", "system") + b"(" + _str(f"touch {marker}") + b"tR")
-        data, named = _state_dict_pickle([("wte.weight", record)]), "os.system"
+        record = tensor_record("0", 4, (4,)).replace(
+            global_("collections", "OrderedDict") + b")R",
+            global_("os", "system") + b"(" + text(f"touch {marker}") + b"tR")
+        data, named = state_dict_pickle([("wte.weight", record)]), "os.system"
     path = tmp_path / "pytorch_model.bin"
     if container == "zip":
-        _zip_checkpoint(path, data, {"0": bytes(16)})
+        zip_checkpoint(path, data, {"0": bytes(16)})
     else:
-        magic = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)
+        magic = pickle.dumps(LEGACY_MAGIC, protocol=2)
         path.write_bytes(magic + pickle.dumps(1001, protocol=2) + pickle.dumps({"little_endian": True}, protocol=2) + data)
     with pytest.raises(UnsafeModelFile, match=rf"global {named.replace('.', '[.]')}.*Nothing from the file was executed"):
         read_torch_bin(path)
@@ -112,7 +75,7 @@ def test_bin_with_a_foreign_global_is_refused_and_nothing_runs(tmp_path, contain
 def test_directory_with_unsafe_bin_is_refused(tmp_path, safetensors_dir):
     shutil.copy(safetensors_dir / "config.json", tmp_path / "config.json")
     marker = tmp_path / "executed"
-    _zip_checkpoint(tmp_path / "pytorch_model.bin", _os_system_pickle(marker))
+    zip_checkpoint(tmp_path / "pytorch_model.bin", _os_system_pickle(marker))
     with pytest.raises(UnsafeModelFile, match="os.system"):
         load_model(tmp_path)
     assert not marker.exists()
@@ -120,18 +83,18 @@ def test_directory_with_unsafe_bin_is_refused(tmp_path, safetensors_dir):
 
 def test_tensor_reaching_past_its_storage_is_refused(tmp_path):
     path = tmp_path / "pytorch_model.bin"
-    _zip_checkpoint(path, _state_dict_pickle([("w", _tensor_record("0", 4, (2, 3)))]), {"0": bytes(16)})
+    zip_checkpoint(path, state_dict_pickle([("w", tensor_record("0", 4, (2, 3)))]), {"0": bytes(16)})
     with pytest.raises(InvalidModel, match="reaches past its storage"):
         read_torch_bin(path)
-    _zip_checkpoint(path, _state_dict_pickle([("w", _tensor_record("0", 4, (4,)))]), {"0": bytes(12)})
-    with pytest.raises(InvalidModel, match="storage 0 has 12 bytes"):
+    zip_checkpoint(path, state_dict_pickle([("w", tensor_record("0", 4, (4,)))]), {"0": bytes(12)})
+    with pytest.raises(InvalidModel, match="data/0 has 12 bytes, expected 16"):
         read_torch_bin(path)
 
 
 def test_hand_written_tensor_record_reads_back(tmp_path):
     path = tmp_path / "pytorch_model.bin"
     values = np.arange(6, dtype=np.float32)
-    _zip_checkpoint(path, _state_dict_pickle([("w", _tensor_record("0", 6, (2, 2), offset=2))]),
+    zip_checkpoint(path, state_dict_pickle([("w", tensor_record("0", 6, (2, 2), offset=2))]),
                     {"0": values.tobytes()})
     np.testing.assert_array_equal(read_torch_bin(path)["w"], values[2:].reshape(2, 2))
 

@@ -26,6 +26,9 @@ _REQUIRED_DEFAULTS = {
 }
 
 
+_MAX_CONFIG_BYTES = 1 << 20
+
+
 @dataclass(frozen=True)
 class GPT2Config:
     vocab_size: int
@@ -76,21 +79,26 @@ class GPT2Config:
         missing = [key for key in names if key not in raw]
         if missing:
             raise UnsupportedModel(f"{source}: missing {', '.join(missing)}")
+        epsilon = raw.get("layer_norm_epsilon", 1e-5)
+        if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool):
+            raise UnsupportedModel(f"{source}: layer_norm_epsilon must be a number, got {type(epsilon).__name__}")
         return cls(
             **{key: raw[key] for key in names},
             n_inner=raw.get("n_inner"),
-            layer_norm_epsilon=float(raw.get("layer_norm_epsilon", 1e-5)),
+            layer_norm_epsilon=float(epsilon),
             activation_function=raw.get("activation_function", "gelu_new"),
         )
 
     @classmethod
     def from_file(cls, path: str | Path) -> "GPT2Config":
         path = Path(path)
+        if not path.exists():
+            raise UnsupportedModel(f"{path}: no config.json (a transformers GPT-2 model directory has one)")
+        if not path.is_file() or path.stat().st_size > _MAX_CONFIG_BYTES:
+            raise UnsupportedModel(f"{path}: not a regular file of at most {_MAX_CONFIG_BYTES >> 20} MB")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise UnsupportedModel(f"{path}: no config.json (a transformers GPT-2 model directory has one)") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raw = json.loads(path.read_bytes().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
             raise UnsupportedModel(f"{path}: not a JSON config ({err})") from None
         if not isinstance(raw, dict):
             raise UnsupportedModel(f"{path}: expected a JSON object")
