@@ -7,7 +7,6 @@ test fails if reading a file allocates more than a small multiple of the file's 
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 import struct
 import time
@@ -20,7 +19,7 @@ import torch
 from safetensors.numpy import save_file
 
 from gpt2_tiny import save, tiny_model
-from torch_pickles import (global_, integer, legacy_checkpoint, state_dict_pickle, tensor_record, text,
+from torch_pickles import (global_, legacy_checkpoint, state_dict_pickle, tensor_record, text,
                            zip_checkpoint)
 
 from cpmtok.errors import InvalidModel, NonFiniteWeights, UnsafeModelFile, UnsafeShardPath, UnsupportedModel
