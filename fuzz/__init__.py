@@ -1,0 +1,1 @@
+"""The fuzz campaign: mutated corpus records, differential against the live references (see run.py)."""
