@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if coverage_seconds and importlib.util.find_spec("atheris") is None:
         print("atheris is not installed (pip install atheris): the mutate engine alone runs the campaign")
         coverage_seconds = 0
-    require = args.require is not None else (0 if args.inputs else 100_000)
+    require = args.require if args.require is not None else (0 if args.inputs else 100_000)
     families = tuple(args.families)
 
     print(f"fuzz campaign: seed {args.seed}, families {' '.join(families)}, {coverage_seconds} s "
