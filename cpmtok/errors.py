@@ -23,6 +23,11 @@ class InvalidVocab(CpmtokError, ValueError):
     """A vocabulary file is malformed (empty, not UTF-8, missing a required entry, ...); names file and line."""
 
 
+class UnreadableVocab(InvalidVocab):
+    """A vocabulary path is no regular file of sane size (a directory, FIFO, device, or too large); refused
+    before it is opened, so /dev/zero or a FIFO cannot exhaust memory or hang the load."""
+
+
 class UnsupportedText(CpmtokError, TypeError):
     """The text cannot be encoded by the chosen reference behaviour (the reference raises too)."""
 

@@ -11,19 +11,22 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from .errors import DuplicateVocabEntry, InvalidVocab, VocabChecksumMismatch, VocabNotFound
+from .errors import DuplicateVocabEntry, InvalidVocab, UnreadableVocab, VocabChecksumMismatch, VocabNotFound
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VOCAB_DIR = PROJECT_ROOT / "vocab"
 REGISTRY_PATH = VOCAB_DIR / "registry.json"
 ENV_VOCAB_DIR = "CPMTOK_VOCAB_DIR"
 SHARED_VOCAB_DIR = PROJECT_ROOT.parent / "shared" / "vocab"
+MAX_VOCAB_BYTES = 256 << 20  # the largest known vocabulary file is ~1 MB
+DUPLICATES_SHOWN = 5
 
 
 def cache_dir() -> Path:
@@ -42,7 +45,27 @@ def registry_entry(name: str) -> dict[str, Any]:
     return registry()[name]
 
 
+def regular_file(path: str | Path) -> Path:
+    """`path`, known to be a regular file of at most MAX_VOCAB_BYTES before anything opens it (opening a
+    FIFO blocks, /dev/zero and /dev/urandom never end)."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise VocabNotFound(f"{path}: no such vocabulary file") from None
+    except OSError as err:
+        raise UnreadableVocab(f"{path}: cannot be read ({err.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode)
+                else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "no regular file")
+        raise UnreadableVocab(f"{path}: is {kind}, not a regular vocabulary file")
+    if info.st_size > MAX_VOCAB_BYTES:
+        raise UnreadableVocab(f"{path}: {info.st_size:,} bytes; a vocabulary file has at most {MAX_VOCAB_BYTES:,}")
+    return path
+
+
 def sha256_of(path: Path) -> str:
+    regular_file(path)
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -133,7 +156,7 @@ def setup(source_dirs: Iterable[Path] = (), *, names: Optional[Iterable[str]] = 
 
 def read_text_utf8(path: Path) -> str:
     """A whole text file as str; InvalidVocab naming the line of the first byte that is not UTF-8."""
-    raw = Path(path).read_bytes()
+    raw = regular_file(path).read_bytes()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -203,8 +226,8 @@ def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK
     """A BERT vocab.txt as one reference reads it (`reading`: a dialect's `vocab_reading`).
 
     InvalidVocab (naming the file and line) for: not UTF-8, empty, no `unk_token`. Duplicate entries
-    are what the reference does, with a warning naming the lines and which id wins: the last for HF
-    (slow and Rust), the first for Google, whose later ids then move down by one.
+    are what the reference does, with one warning counting them, naming the first few lines and which id
+    wins: the last for HF (slow and Rust), the first for Google, whose later ids then move down by one.
     """
     path = Path(path)
     text = read_text_utf8(path)
@@ -214,22 +237,30 @@ def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK
     seen: dict[str, int] = {}  # token -> first line number (1-based)
     tokens: list[str] = []
     token_to_id: dict[str, int] = {}
+    repeats: list[tuple[int, int, str]] = []  # (line, first line, token)
     for number, token in enumerate(lines, start=1):
         if token in seen:
-            first = seen[token]
-            if reading.first_duplicate_wins:
-                winner, note = first, "later ids move down by one, as Google's load_vocab does"
-            else:
-                winner, note = number, "as the HF reference does"
-            warnings.warn(f"{path}: line {number} repeats line {first} ({token!r}); the entry of line {winner} "
-                          f"wins ({note})", DuplicateVocabEntry, stacklevel=2)
+            repeats.append((number, seen[token], token))
             if reading.first_duplicate_wins:
                 continue
         else:
             seen[token] = number
         token_to_id[token] = len(tokens) if reading.first_duplicate_wins else number - 1
         tokens.append(token)
+    if repeats:
+        _warn_repeats(path, repeats, reading.first_duplicate_wins)
     if unk_token not in token_to_id:
         raise InvalidVocab(f"{path}: no line is {unk_token!r} ({len(lines)} lines read); a BERT vocab.txt needs it")
     whole_lines = lines if reading is PYTHON_READLINES else _python_lines(text)
     return BertVocab(path, tokens, token_to_id, whole_lines)
+
+
+def _warn_repeats(path: Path, repeats: list[tuple[int, int, str]], first_wins: bool) -> None:
+    """One warning for all of a file's repeated entries: how many, and the first few."""
+    shown = "; ".join(f"line {number} repeats line {first} ({token!r:.40}; line {first if first_wins else number} wins)"
+                      for number, first, token in repeats[:DUPLICATES_SHOWN])
+    rule = ("the first entry wins and later ids move down by one, as Google's load_vocab does" if first_wins
+            else "the last entry wins, as the HF reference does")
+    more = f"; and {len(repeats) - DUPLICATES_SHOWN:,} more" if len(repeats) > DUPLICATES_SHOWN else ""
+    warnings.warn(f"{path}: {len(repeats):,} lines repeat an earlier entry ({rule}): {shown}{more}",
+                  DuplicateVocabEntry, stacklevel=3)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InvalidVocab, UnsupportedDependency, VocabMismatch
-from ..vocab import cache_dir, registry_entry, sha256_of, verify
+from ..vocab import cache_dir, regular_file, registry_entry, sha256_of, verify
 from .cache import read_checked, write_checked
 
 JIEBA_VERSION = "0.42.1"
@@ -141,10 +141,11 @@ def _read_python_table(path: Path) -> dict:
 
 
 def read_sentencepiece_model(path: Path):
-    """A `SentencePieceProcessor` of the .model; InvalidVocab if the file is no SentencePiece model."""
+    """A `SentencePieceProcessor` of the .model; InvalidVocab if the file is no SentencePiece model or a piece
+    is not UTF-8. (A path has no checksum: a corrupt model that still loads gives other ids.)"""
     import sentencepiece
 
-    data = Path(path).read_bytes()
+    data = regular_file(path).read_bytes()
     processor = sentencepiece.SentencePieceProcessor()
     try:
         processor.LoadFromSerializedProto(data)
@@ -152,18 +153,24 @@ def read_sentencepiece_model(path: Path):
         raise InvalidVocab(f"{path}: not a SentencePiece model ({err})") from None
     if processor.get_piece_size() == 0:
         raise InvalidVocab(f"{path}: a SentencePiece model without pieces")
+    for piece_id in range(processor.get_piece_size()):
+        try:
+            processor.id_to_piece(piece_id)
+        except UnicodeDecodeError as err:
+            raise InvalidVocab(f"{path}: piece {piece_id} is not UTF-8 ({err.reason}); the model is corrupt") from None
     return processor
 
 
 def read_vocab_json(path: Path, processor) -> dict[str, int]:
     """CPM-Generate's first-release `vocab.json` (piece -> id), checked to fit the SentencePiece model.
 
-    Fits: a JSON object of piece -> int, ids unique and below the model's size, and every key that is a
-    piece of the model mapped to that piece's own id (pieces the model lacks, like `▃` for v0, may be added).
+    Fits: a JSON object of piece -> int, ids unique and below the model's size, every key that is a
+    piece of the model mapped to that piece's own id (pieces the model lacks, like `▃` for v0, may be added),
+    and every normal piece of the model present (only control pieces like v0's `<cls>` may be missing).
     """
     try:
-        vocab = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        vocab = json.loads(regular_file(path).read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise InvalidVocab(f"{path}: not a UTF-8 JSON file ({err})") from None
     if not isinstance(vocab, dict) or not all(
             isinstance(k, str) and type(v) is int for k, v in vocab.items()):
@@ -182,4 +189,9 @@ def read_vocab_json(path: Path, processor) -> dict[str, int]:
         raise VocabMismatch(
             f"{path} does not fit the SentencePiece model: {len(moved)} pieces map to another id than the "
             f"model gives them, e.g. {piece!r} -> {mapped} in vocab.json but {own} in the model")
+    uncovered = [processor.id_to_piece(i) for i in range(size)
+                 if not processor.is_control(i) and processor.id_to_piece(i) not in vocab]
+    if uncovered:
+        raise VocabMismatch(f"{path} does not cover the SentencePiece model: {len(uncovered):,} of its pieces have "
+                            f"no entry (every id of theirs would be 0), e.g. {uncovered[:3]}")
     return vocab
