@@ -15,6 +15,7 @@ from ..presets import Preset
 from ..vocab import BertVocab, locate, read_bert_vocab
 from .decode import UNK, BertDecoding
 from .dialects import DEFAULT, dialect as dialect_record
+from .cuts import CUT_SIZE, pieces
 from .normalize import WordSplitter
 from .oracle import Oracle, special_pattern
 from .wordpiece import piece_text, wordpiece
@@ -54,8 +55,21 @@ class BertTokenizer(Tokenizer):
         self._multi: dict[str, tuple[int, ...]] = {}
 
     # --- ids: the hot path ------------------------------------------------------------------------
+    cut_size = CUT_SIZE  # a longer text is encoded piece by piece (bert/cuts.py: the ids do not change)
+
     def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
         check_text(text)
+        if len(text) <= self.cut_size:
+            ids = self._uncut_ids(text)
+        else:
+            ids = []
+            for piece in pieces(text, self.cut_size):
+                ids += self._uncut_ids(piece)
+        if add_special_tokens:
+            return [self.special_ids["[CLS]"], *ids, self.special_ids["[SEP]"]]
+        return ids
+
+    def _uncut_ids(self, text: str) -> list[int]:
         if self._special_re is not None and "[" in text:
             ids: list[int] = []
             position = 0
@@ -64,11 +78,8 @@ class BertTokenizer(Tokenizer):
                 ids.append(self.special_ids[match.group()])
                 position = match.end()
             ids += self._segment_ids(text[position:])
-        else:
-            ids = self._segment_ids(text)
-        if add_special_tokens:
-            return [self.special_ids["[CLS]"], *ids, self.special_ids["[SEP]"]]
-        return ids
+            return ids
+        return self._segment_ids(text)
 
     def _segment_ids(self, text: str) -> list[int]:
         words = self._splitter.words(text)
