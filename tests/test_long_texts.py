@@ -102,3 +102,17 @@ def test_a_100mb_text_encodes_in_bounded_memory(kind):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert result["peak_kb"] < 2 << 20, result
+
+
+def test_cpm_is_not_cut_because_its_reference_depends_on_the_whole_text():
+    """SentencePiece's Viterbi adds float32 scores along the whole text, so a word's pieces depend on how much
+    text precedes it: no CPM cut is provably id-preserving, and cpmtok encodes a CPM text whole, as the reference."""
+    from cpm_references import recipe
+
+    tok, reference = cpmtok.load("cpm"), recipe("cpm")
+    word = "一件大命案。"
+    alone = tok.encode_ids(word)
+    prefix = "。" * 50_000  # jieba: 50,000 words "。"; 60,000 of them happen to give the pieces of `word` alone
+    after_prefix = tok.encode_ids(prefix + word)
+    assert after_prefix == reference.encode(prefix + word)
+    assert after_prefix[-len(alone):] != alone  # the reference itself: the same word, other pieces
