@@ -104,6 +104,7 @@ def test_a_100mb_text_encodes_in_bounded_memory(kind):
     assert result["peak_kb"] < 2 << 20, result
 
 
+@pytest.mark.slow
 def test_cpm_is_not_cut_because_its_reference_depends_on_the_whole_text():
     """SentencePiece's Viterbi adds float32 scores along the whole text, so a word's pieces depend on how much
     text precedes it: no CPM cut is provably id-preserving, and cpmtok encodes a CPM text whole, as the reference."""
