@@ -26,7 +26,17 @@ _REQUIRED_DEFAULTS = {
 }
 
 
-_MAX_CONFIG_BYTES = 1 << 20
+_MAX_JSON_BYTES = 64 << 20
+
+
+def read_json(path: Path, what: str, error: type[Exception]) -> Any:
+    """A JSON file of a model folder; `error` when it is no regular file of at most 64 MB, or no JSON."""
+    if not path.is_file() or path.stat().st_size > _MAX_JSON_BYTES:
+        raise error(f"{path}: not a regular file of at most {_MAX_JSON_BYTES >> 20} MB")
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise error(f"{path}: not a JSON {what} ({type(err).__name__}: {err})") from None
 
 
 @dataclass(frozen=True)
@@ -94,12 +104,7 @@ class GPT2Config:
         path = Path(path)
         if not path.exists():
             raise UnsupportedModel(f"{path}: no config.json (a transformers GPT-2 model directory has one)")
-        if not path.is_file() or path.stat().st_size > _MAX_CONFIG_BYTES:
-            raise UnsupportedModel(f"{path}: not a regular file of at most {_MAX_CONFIG_BYTES >> 20} MB")
-        try:
-            raw = json.loads(path.read_bytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-            raise UnsupportedModel(f"{path}: not a JSON config ({err})") from None
+        raw = read_json(path, "config", UnsupportedModel)
         if not isinstance(raw, dict):
             raise UnsupportedModel(f"{path}: expected a JSON object")
         return cls.from_dict(raw, source=str(path))

@@ -21,7 +21,6 @@ Every expected key and shape is checked against config.json; unknown and missing
 from __future__ import annotations
 
 import io
-import json
 import math
 import mmap
 import pickle
@@ -36,7 +35,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..errors import InvalidModel, NonFiniteWeights, UnsafeModelFile, UnsafeShardPath, UnsupportedModel
-from .config import GPT2Config
+from .config import GPT2Config, read_json
 from .model import Params
 
 # ----------------------------------------------------------------------------------------------------
@@ -78,17 +77,9 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
         raise InvalidModel(f"{path}: cannot read as safetensors with NumPy ({err})") from None
 
 
-_MAX_INDEX_BYTES = 64 << 20
-
-
 def _read_safetensors_shards(index: Path) -> dict[str, np.ndarray]:
     """The shards a `model.safetensors.index.json` names, each a file inside the index's folder."""
-    if not index.is_file() or index.stat().st_size > _MAX_INDEX_BYTES:
-        raise InvalidModel(f"{index}: not a regular file of at most {_MAX_INDEX_BYTES >> 20} MB")
-    try:
-        raw = json.loads(index.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise InvalidModel(f"{index}: not a JSON shard index ({type(err).__name__})") from None
+    raw = read_json(index, "shard index", InvalidModel)
     weight_map = raw.get("weight_map") if isinstance(raw, dict) else None
     if not isinstance(weight_map, dict) or not all(
             isinstance(key, str) and isinstance(shard, str) for key, shard in weight_map.items()):
