@@ -6,6 +6,7 @@ A tokenizer made by `cpmtok.load` carries its `Recipe`, so it pickles small and 
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence, Union
@@ -13,13 +14,25 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequenc
 from .batch import encode_stream
 from .decode import FamilyDecoding, RoundTrip, decode, roundtrip
 from .encoding import Encoding, Offset
+from .errors import UnsupportedText
 
 
 def check_text(text: object) -> str:
-    """Return `text` if it is a str; otherwise a TypeError that names the type received."""
+    """`text` as a plain str (a subclass's value, so none of its overridden methods ever runs); otherwise a
+    TypeError that names the type received."""
     if not isinstance(text, str):
         raise TypeError(f"cpmtok encodes str, got {type(text).__name__}: {text!r:.80}")
-    return text
+    return text if type(text) is str else str.__str__(text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_lone_surrogates(text: str, why: str) -> None:
+    """UnsupportedText naming the first lone surrogate of `text` by its character offset, and `why`."""
+    found = _LONE_SURROGATE.search(text)
+    if found is not None:
+        raise UnsupportedText(f"lone surrogate U+{ord(found.group()):04X} at character offset {found.start()}: {why}")
 
 
 class Tokenizer(ABC):
@@ -36,6 +49,7 @@ class Tokenizer(ABC):
 
     def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
         """Encode one text; ids exactly as the reference gives them, tokens and offsets on demand."""
+        text = check_text(text)
         ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
         return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
 
@@ -100,8 +114,8 @@ class Tokenizer(ABC):
         texts = list(texts)
         ids_per_text = encode_stream(self, texts, add_special_tokens=add_special_tokens, workers=workers,
                                      chunk_size=chunk_size)
-        return [Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)  # type: ignore[arg-type]
-                for ids, text in zip(ids_per_text, texts)]
+        return [Encoding(ids, check_text(text), source=self,  # type: ignore[arg-type]
+                         add_special_tokens=add_special_tokens) for ids, text in zip(ids_per_text, texts)]
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by recipe: another process (a spawned worker, `datasets.map`, Dask) builds it again."""

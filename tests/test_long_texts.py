@@ -117,3 +117,10 @@ def test_cpm_is_not_cut_because_its_reference_depends_on_the_whole_text():
     after_prefix = tok.encode_ids(prefix + word)
     assert after_prefix == reference.encode(prefix + word)
     assert after_prefix[-len(alone):] != alone  # the reference itself: the same word, other pieces
+
+
+def test_an_error_in_a_cut_text_names_the_offset_in_the_whole_text():
+    tok = cpmtok.load("bert-base-chinese", dialect="hf-fast")
+    tok.cut_size = 4
+    with pytest.raises(cpmtok.UnsupportedText, match="at character offset 13"):
+        tok.encode_ids("abc def ghi 中\ud800")

@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Optional
 
-from ..errors import UnsupportedText
+from ..base import refuse_lone_surrogates
 from .dialects import Dialect
 from .tables import CharTables, Ranges, char_class
 
@@ -51,6 +51,11 @@ def _ranges_of(chars: set[str]) -> Ranges:
     return tuple((a, b) for a, b in out)
 
 
+
+def surrogate_refusal(dialect: Dialect) -> str:
+    """Why a dialect whose reference cannot take a lone surrogate refuses the text."""
+    return f"the {dialect.name} reference ({dialect.reference}) refuses such str with a TypeError"
+
 class WordSplitter:
     """text -> normalised words, for one dialect and lower-casing option."""
 
@@ -60,7 +65,7 @@ class WordSplitter:
         self._word_re = self._word_pattern(tables.cjk, tables.punct, tables.separator)
         self._bmp_word_re = self._word_pattern(_bmp(tables.cjk), _bmp(tables.punct), _bmp(tables.separator))
         self._delete_re = re.compile(f"[{char_class(tables.delete)}]+") if tables.delete else None
-        self._surrogate_re = re.compile(f"[{char_class(_SURROGATES)}]") if dialect.surrogates_raise else None
+        self._surrogates_refused = surrogate_refusal(dialect) if dialect.surrogates_raise else None
         self._never_split_re = (re.compile("|".join(map(re.escape, specials)))
                                 if specials and dialect.keeps_special_words and not lowercase else None)
         # Characters lower-casing must take from the table: where str.lower (this interpreter, one
@@ -115,10 +120,8 @@ class WordSplitter:
         return "[" not in text or self._never_split_re is None or self._never_split_re.search(text) is None
 
     def _normalise_unusual(self, text: str) -> Optional[str]:
-        if self._surrogate_re is not None and self._surrogate_re.search(text):
-            at = self._surrogate_re.search(text).start()
-            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X}: the {self.dialect.name} reference "
-                                  f"({self.dialect.reference}) refuses such str with a TypeError")
+        if self._surrogates_refused is not None:
+            refuse_lone_surrogates(text, self._surrogates_refused)
         if self._delete_re is not None:
             text = self._delete_re.sub("", text)
         if self.lowercase:

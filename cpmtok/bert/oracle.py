@@ -17,15 +17,15 @@ import re
 import unicodedata
 from typing import Iterable, Optional
 
-from ..errors import UnsupportedText
+from ..base import refuse_lone_surrogates
 from .dialects import Dialect
+from .normalize import surrogate_refusal
 from .tables import CharSet, CharTables
 from .wordpiece import piece_text, wordpiece
 
 Piece = tuple[str, int, int]  # vocabulary entry, start, end (characters of the original text)
 Char = tuple[str, int, int]  # a character after normalisation and the original span it comes from
 
-SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def special_pattern(specials: Iterable[str]) -> Optional[re.Pattern]:
@@ -61,10 +61,8 @@ class Oracle:
         self.case_ignorable = CharSet(tables.case_ignorable)
 
     def pieces(self, text: str) -> list[Piece]:
-        if self.dialect.surrogates_raise and SURROGATE.search(text):
-            at = SURROGATE.search(text).start()
-            raise UnsupportedText(f"lone surrogate U+{ord(text[at]):04X} at {at}: the {self.dialect.name} reference "
-                                  f"({self.dialect.reference}) refuses such str with a TypeError")
+        if self.dialect.surrogates_raise:
+            refuse_lone_surrogates(text, surrogate_refusal(self.dialect))
         out: list[Piece] = []
         position = 0
         for match in self.special_re.finditer(text) if self.special_re else ():

@@ -9,14 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ..base import Tokenizer, check_text
+from ..base import Tokenizer, check_text, refuse_lone_surrogates
 from ..encoding import Offset
+from ..ids import checked_id
 from ..presets import Preset
 from ..vocab import BertVocab, locate, read_bert_vocab
 from .decode import UNK, BertDecoding
 from .dialects import DEFAULT, dialect as dialect_record
 from .cuts import CUT_SIZE, pieces
-from .normalize import WordSplitter
+from .normalize import WordSplitter, surrogate_refusal
 from .oracle import Oracle, special_pattern
 from .wordpiece import piece_text, wordpiece
 
@@ -49,6 +50,7 @@ class BertTokenizer(Tokenizer):
         self._splitter = WordSplitter(record, tables, lowercase=self.lowercase, specials=matched)
         self.decoding = BertDecoding(record, tables, self.special_ids, vocab.lines, lowercase=self.lowercase)
         self._special_re = special_pattern(matched) if matched else None
+        self._surrogates_refused = surrogate_refusal(record) if record.surrogates_raise else None
         self._longest = max(map(len, self.vocab))
         # The WordPiece memo: word -> id for one-piece words (seeded with the vocabulary), word -> ids otherwise.
         self._single = self._vocab_words()
@@ -58,10 +60,12 @@ class BertTokenizer(Tokenizer):
     cut_size = CUT_SIZE  # a longer text is encoded piece by piece (bert/cuts.py: the ids do not change)
 
     def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
-        check_text(text)
+        text = check_text(text)
         if len(text) <= self.cut_size:
             ids = self._uncut_ids(text)
         else:
+            if self._surrogates_refused is not None:  # before cutting, so that the offset is the whole text's
+                refuse_lone_surrogates(text, self._surrogates_refused)
             ids = []
             for piece in pieces(text, self.cut_size):
                 ids += self._uncut_ids(piece)
@@ -141,9 +145,7 @@ class BertTokenizer(Tokenizer):
         return len(self._tokens)
 
     def id_to_token(self, token_id: int) -> str:
-        if not 0 <= token_id < len(self._tokens):
-            raise IndexError(f"id {token_id} is outside the vocabulary (0..{len(self._tokens) - 1}) of {self.name}")
-        return self._tokens[token_id]
+        return self._tokens[checked_id(token_id, len(self._tokens))]
 
     def token_to_id(self, token: str) -> Optional[int]:
         return self.vocab.get(token)

@@ -9,13 +9,13 @@ CPM-Generate separates documents. A literal "<eod>" in the text stays text (jieb
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ..base import Tokenizer, check_text
+from ..base import Tokenizer, check_text, refuse_lone_surrogates
 from ..encoding import Offset
-from ..errors import UnsupportedText
+from ..ids import checked_id
+from ..errors import InvalidIds, UnsupportedText
 from ..presets import Preset
 from ..vocab import entry_for_file, locate, registry_entry
 from .decode import CpmDecoding
@@ -26,7 +26,6 @@ from .segmenter import Segmenter
 
 SPECIAL_TOKEN_NAMES = ("<unk>", "<s>", "</s>", "<cls>", "▃", "<sep>", "<pad>", "<mask>", "<eod>", "▂")
 DOCUMENT_END = "<eod>"
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CpmTokenizer(Tokenizer):
@@ -74,11 +73,9 @@ class CpmTokenizer(Tokenizer):
         try:
             ids = self.sp.encode(joined)
         except (UnicodeEncodeError, RuntimeError):  # sentencepiece 0.2 raises RuntimeError for a lone surrogate
-            surrogate = _LONE_SURROGATE.search(text)
-            if surrogate is None:
-                raise
-            raise UnsupportedText(f"text has a lone surrogate {surrogate.group()!r} at {surrogate.start()}: not "
-                                  "encodable as UTF-8, so SentencePiece (and CPM-Generate) cannot encode it") from None
+            refuse_lone_surrogates(text, "not encodable as UTF-8, so SentencePiece (and CPM-Generate) cannot "
+                                         "encode it")
+            raise
         if self._piece_ids is not None:
             ids = self._through_vocab_json(ids, joined)
         if add_special_tokens:
@@ -108,10 +105,11 @@ class CpmTokenizer(Tokenizer):
 
     def id_to_token(self, token_id: int) -> str:
         """The piece string of an id (v0: through vocab.json's inverse, so 3 is `▃`)."""
+        token_id = checked_id(token_id, self.vocab_size)
         try:
             return self._tokens[token_id]
-        except KeyError:
-            raise IndexError(f"id {token_id} is not in {self.name} (0..{self.vocab_size - 1})") from None
+        except KeyError:  # v0: a model piece vocab.json has no entry for (<cls>), which no id of its names
+            raise InvalidIds(f"id {token_id} is no entry of {self.name}'s vocab.json") from None
 
     def token_to_id(self, token: str) -> Optional[int]:
         return self._token_ids.get(token)

@@ -14,11 +14,11 @@ Styles:
 
 from __future__ import annotations
 
-import operator
 from typing import Any, Callable, Mapping, Protocol, Sequence, Union
 
 from ..encoding import Encoding
 from ..errors import InvalidIds, UnknownDecodeStyle
+from ..ids import checked_ids
 from .lossy import LossySpan
 from .source import source_text
 
@@ -55,7 +55,7 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
         ids = ids.ids
     elif style == "source":
         raise InvalidIds("style='source' needs an Encoding that carries its text (tok.encode(text)), not bare ids")
-    ids = checked_ids(tokenizer, ids)
+    ids = checked_ids(ids, tokenizer.vocab_size)
     tokens = [tokenizer.id_to_token(i) for i in ids]
     if style == "natural":
         return "".join(natural_pieces(tokenizer, tokens, **options))
@@ -70,25 +70,7 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
 
 def tokens_of(tokenizer: Any, ids: Sequence[int]) -> list[str]:
     """The vocabulary entry of every id; InvalidIds names the first id that is not one."""
-    return [tokenizer.id_to_token(i) for i in checked_ids(tokenizer, ids)]
-
-
-def checked_ids(tokenizer: Any, ids: Sequence[int]) -> list[int]:
-    """`ids` as a list of ints (NumPy integers and any iterable accepted); InvalidIds names the first bad one."""
-    if isinstance(ids, (str, bytes)):
-        raise InvalidIds(f"decode takes a sequence of ids, got {type(ids).__name__}")
-    checked = []
-    size = tokenizer.vocab_size
-    for position, value in enumerate(ids):
-        try:
-            token_id = operator.index(value)
-        except TypeError:
-            raise InvalidIds(f"ids[{position}] is {value!r} ({type(value).__name__}), not an integer id") from None
-        if not 0 <= token_id < size:
-            raise InvalidIds(f"ids[{position}] = {token_id} is outside the vocabulary of {tokenizer.name} "
-                             f"(0..{size - 1})")
-        checked.append(token_id)
-    return checked
+    return [tokenizer.id_to_token(i) for i in checked_ids(ids, tokenizer.vocab_size)]
 
 
 def natural_pieces(tokenizer: Any, tokens: Sequence[str], *, skip_special_tokens: bool = True,
