@@ -215,9 +215,11 @@ class VocabReading:
     name: str
     lines: Callable[[str], list[str]]
     first_duplicate_wins: bool  # Google: later ids move down by one; HF: the last line's id wins
+    adds_missing_specials: bool = False  # transformers: a special token the file lacks gets the next id
 
 
-PYTHON_READLINES = VocabReading("transformers' load_vocab (readlines, rstrip \"\\n\")", _python_lines, False)
+PYTHON_READLINES = VocabReading("transformers' load_vocab (readlines, rstrip \"\\n\")", _python_lines, False,
+                                adds_missing_specials=True)
 RUST_READ_FILE = VocabReading("tokenizers' WordPiece::read_file (trim_end)", _rust_lines, False)
 GOOGLE_LOAD_VOCAB = VocabReading("Google's load_vocab (strip, first occurrence)", _stripped_lines, True)
 
@@ -225,7 +227,8 @@ GOOGLE_LOAD_VOCAB = VocabReading("Google's load_vocab (strip, first occurrence)"
 def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK]") -> BertVocab:
     """A BERT vocab.txt as one reference reads it (`reading`: a dialect's `vocab_reading`).
 
-    InvalidVocab (naming the file and line) for: not UTF-8, empty, no `unk_token`. Duplicate entries
+    InvalidVocab (naming the file and line) for: not UTF-8, empty, no `unk_token` (hf-slow adds the
+    special tokens the file lacks, as transformers does). Duplicate entries
     are what the reference does, with one warning counting them, naming the first few lines and which id
     wins: the last for HF (slow and Rust), the first for Google, whose later ids then move down by one.
     """
@@ -249,10 +252,28 @@ def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK
         tokens.append(token)
     if repeats:
         _warn_repeats(path, repeats, reading.first_duplicate_wins)
+    whole_lines = list(lines) if reading is PYTHON_READLINES else _python_lines(text)
+    if reading.adds_missing_specials:
+        _add_missing_specials(token_to_id, tokens, whole_lines)
     if unk_token not in token_to_id:
         raise InvalidVocab(f"{path}: no line is {unk_token!r} ({len(lines)} lines read); a BERT vocab.txt needs it")
-    whole_lines = lines if reading is PYTHON_READLINES else _python_lines(text)
     return BertVocab(path, tokens, token_to_id, whole_lines)
+
+
+HF_SLOW_ADDED_SPECIALS = ("[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]")  # in the order transformers adds them
+
+
+def _add_missing_specials(token_to_id: dict[str, int], *by_id: list[str]) -> None:
+    """transformers' BertTokenizer gives a special token its vocab.txt lacks the next id (`len(tokenizer)`):
+    it is then matched in text and decoded like the others. `by_id`: the lists indexed by id to update."""
+    for token in HF_SLOW_ADDED_SPECIALS:
+        if token not in token_to_id:
+            token_to_id[token] = new_id = len(token_to_id)
+            for entries in by_id:
+                if new_id < len(entries):  # a repeated line left the distinct count below the line count
+                    entries[new_id] = token
+                else:
+                    entries.append(token)
 
 
 def _warn_repeats(path: Path, repeats: list[tuple[int, int, str]], first_wins: bool) -> None:

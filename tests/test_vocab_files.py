@@ -130,3 +130,50 @@ def test_duplicate_entries_are_one_summarised_warning(tmp_path):
     assert f"{len(lines) * 49:,} lines repeat an earlier entry" in message
     assert f"line {len(lines) + 1} repeats line 1 " in message and "more" in message
     assert len(message) < 1_000
+
+
+def _vocab(tmp_path, words):
+    path = tmp_path / "vocab.txt"
+    path.write_text("\n".join(words) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("words", [
+    ["[PAD]", "[UNK]", "[SEP]", "a", "b", "##b", "mask", "cl", "##s"],  # no [CLS], no [MASK]
+    ["a", "b", "##b", "mask", "x"],  # no special token at all, not even [UNK]
+    ["[PAD]", "[UNK]", "a", "a", "b", "[SEP]", "##b"],  # a repeated line: the new ids reach into the lines
+], ids=["cls-mask", "none", "repeated-line"])
+def test_hf_slow_adds_missing_special_tokens_as_transformers(tmp_path, words):
+    from bert_references import _need
+
+    path = _vocab(tmp_path, words)
+    reference = _need("transformers", "").BertTokenizer(vocab_file=str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DuplicateVocabEntry)
+        tok = cpmtok.load(path, dialect="hf-slow")
+    assert tok.vocab_size == len(reference)
+    for text in ["a[MASK]b [CLS] ab zz", "[UNK][PAD] [SEP]b mask", ""]:
+        assert tok.encode_ids(text) == reference(text, add_special_tokens=False)["input_ids"], text
+        assert tok.encode_ids(text, add_special_tokens=True) == reference(text)["input_ids"], text
+    ids = reference("a[MASK]b [CLS] zz")["input_ids"]
+    assert tok.decode(ids, style="reference", reference="hf-slow") == reference.decode(ids)
+
+
+@pytest.mark.parametrize("dialect", ["hf-fast", "google"])
+def test_a_vocab_without_cls_or_sep_is_refused_at_load(tmp_path, dialect):
+    path = _vocab(tmp_path, ["[PAD]", "[UNK]", "[SEP]", "a", "b"])
+    with pytest.raises(InvalidVocab, match=r"vocab\.txt: no line is '\[CLS\]'.*add_special_tokens=True"):
+        cpmtok.load(path, dialect=dialect)
+
+
+def test_a_model_without_eod_is_refused_at_load(tmp_path):
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(locate("cpm").read_bytes())
+    (eod,) = [piece for piece in proto.pieces if piece.piece == "<eod>"]
+    eod.piece = "<end>"
+    path = tmp_path / "no-eod.model"
+    path.write_bytes(proto.SerializeToString())
+    with pytest.raises(InvalidVocab, match=r"no-eod\.model: no <eod> piece"):
+        cpmtok.load(path)

@@ -11,6 +11,7 @@ from typing import Any, Optional, Sequence
 
 from ..base import Tokenizer, check_text, refuse_lone_surrogates
 from ..encoding import Offset
+from ..errors import InvalidVocab
 from ..ids import checked_id
 from ..presets import Preset
 from ..vocab import BertVocab, locate, read_bert_vocab
@@ -41,6 +42,10 @@ class BertTokenizer(Tokenizer):
         self.max_chars_per_word = record.max_chars_per_word if max_chars_per_word is None else max_chars_per_word
         self._tokens = vocab.tokens
         self.vocab: dict[str, int] = vocab.token_to_id
+        missing = [t for t in ("[CLS]", "[SEP]") if t not in self.vocab]
+        if missing:
+            raise InvalidVocab(f"{vocab.path}: no line is {' or '.join(map(repr, missing))}; encode(..., "
+                               "add_special_tokens=True) needs them (the hf-fast reference refuses such a vocab too)")
         self.special_ids = {t: self.vocab[t] for t in SPECIAL_TOKENS if t in self.vocab}
         matched = tuple(self.special_ids) if record.matches_specials else ()
         tables = record.char_tables()

@@ -15,7 +15,7 @@ from typing import Any, Optional, Sequence
 from ..base import Tokenizer, check_text, refuse_lone_surrogates
 from ..encoding import Offset
 from ..ids import checked_id
-from ..errors import InvalidIds, UnsupportedText
+from ..errors import InvalidIds, InvalidVocab
 from ..presets import Preset
 from ..vocab import entry_for_file, locate, registry_entry
 from .decode import CpmDecoding
@@ -55,6 +55,9 @@ class CpmTokenizer(Tokenizer):
         self._token_ids = {token: i for i, token in self._tokens.items()}
         self.special_ids = {name: i for name in SPECIAL_TOKEN_NAMES if (i := self._special_id(name)) is not None}
         self.decoding = CpmDecoding(self.sp, through_vocab_json=self._vocab is not None)
+        if DOCUMENT_END not in self.special_ids:
+            raise InvalidVocab(f"{self.model_path}: no {DOCUMENT_END} piece; encode(..., add_special_tokens=True) "
+                               "ends a document with it (CPM-Generate reads its id when it starts)")
 
     def _special_id(self, name: str) -> Optional[int]:
         """A token's id, or a model piece's (v0's `<cls>` is a piece but no vocab.json entry)."""
