@@ -313,7 +313,9 @@ class _StateDictUnpickler(_Unpickler):  # type: ignore[misc, valid-type]
     def load(self) -> Any:
         try:
             return super().load()
-        except InvalidModel as err:  # raised below without the file's name
+        except InvalidModel as err:  # most are raised below without the file's name
+            if str(err).startswith(self._source):
+                raise
             raise type(err)(f"{self._source}: {err}") from None
 
     def find_class(self, module: str, name: str) -> Any:
