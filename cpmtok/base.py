@@ -15,6 +15,8 @@ from .batch import encode_stream
 from .decode import FamilyDecoding, RoundTrip, decode, roundtrip
 from .encoding import Encoding, Offset
 from .errors import UnsupportedText
+from .inputs import model_inputs
+from .specials import Choice, SpecialPolicy, special_policy
 
 
 def check_text(text: object) -> str:
@@ -46,20 +48,111 @@ class Tokenizer(ABC):
     _EOS_TOKEN: ClassVar[str]  # what the family's models end a text with
     _UNK_TOKEN: ClassVar[str]
     recipe: Optional["Recipe"] = None  # set by cpmtok.load: how to build this tokenizer again elsewhere
+    model_max_length: Optional[int] = None  # the model's context: from the preset or the folder's config
+    padding_side: str = "right"  # `tok(..., padding=...)`'s default side
+    model_input_names: tuple[str, ...] = ("input_ids", "attention_mask")  # the keys `tok(...)` returns
+    default_allowed_special: frozenset[str] = frozenset()  # special strings the reference matches inside text
 
-    def encode(self, text: str, *, add_special_tokens: bool = False) -> Encoding:
-        """Encode one text; ids exactly as the reference gives them, tokens and offsets on demand."""
+    def encode(self, text: str, *, add_special_tokens: bool = False, allowed_special: Choice = None,
+               disallowed_special: Choice = ()) -> Encoding:
+        """Encode one text; ids exactly as the reference gives them, tokens and offsets on demand.
+
+        `allowed_special` / `disallowed_special`: which special strings inside the text ("[SEP]", "<eod>") are
+        their special id, and which are an error (cpmtok.specials); the default is the reference's behaviour.
+        """
         text = check_text(text)
-        ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
-        return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
+        policy = self.special_policy(allowed_special, disallowed_special)
+        if policy.allowed == self.default_allowed_special:
+            policy.check(text)
+            ids = self.encode_ids(text, add_special_tokens=add_special_tokens)
+            return Encoding(ids, text, source=self, add_special_tokens=add_special_tokens)
+        ids = self.encode_ids_with(text, policy)
+        offsets = self._offsets_with(text, policy)
+        if add_special_tokens:
+            prefix, suffix = self.special_frame
+            ids = [*prefix, *ids, *suffix]
+            offsets = [*(None for _ in prefix), *offsets, *(None for _ in suffix)]
+        return Encoding(ids, text, offsets=offsets, source=self)
+
+    def special_policy(self, allowed_special: Choice = None, disallowed_special: Choice = ()) -> SpecialPolicy:
+        """The special strings a call encodes as ids and the ones it refuses (cpmtok.specials)."""
+        return special_policy(self.special_strings.keys(), self.default_allowed_special, allowed_special,
+                              disallowed_special)
+
+    def encode_ids_with(self, text: str, policy: SpecialPolicy) -> list[int]:
+        """The ids of `text` (no special tokens added) with the special strings `policy` allows matched."""
+        policy.check(check_text(text))
+        if policy.allowed == self.default_allowed_special:
+            return self.encode_ids(text)
+        ids: list[int] = []
+        for part in policy.split(text):
+            ids += self._plain_ids(text[part[0]:part[1]]) if isinstance(part, tuple) else [self.special_strings[part]]
+        return ids
+
+    def _offsets_with(self, text: str, policy: SpecialPolicy) -> list[Offset]:
+        offsets: list[Offset] = []
+        end = 0
+        for part in policy.split(text):
+            if isinstance(part, tuple):
+                start, end = part
+                offsets += [None if span is None else (span[0] + start, span[1] + start)
+                            for span in self._plain_offsets(text[start:end])]
+            else:
+                offsets.append((end, end + len(part)))
+        return offsets
+
+    @property
+    @abstractmethod
+    def special_strings(self) -> dict[str, int]:
+        """The special tokens a text can spell ("[SEP]", "<eod>"), with their ids."""
+
+    @abstractmethod
+    def _plain_ids(self, text: str) -> list[int]:
+        """The ids of `text` read as text: no special string in it is matched."""
+
+    @abstractmethod
+    def _plain_offsets(self, text: str) -> list[Offset]:
+        """The spans of `_plain_ids(text)`."""
 
     @abstractmethod
     def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
         """The ids alone (the fast path `encode` and `encode_batch` share)."""
 
+    def __call__(self, text_or_texts: Union[str, Sequence[str]], *, add_special_tokens: bool = False,
+                 padding: Union[bool, str] = False, truncation: Union[bool, str, None] = None,
+                 max_length: Optional[int] = None, stride: int = 0, return_overflowing_tokens: bool = False,
+                 pad_to_multiple_of: Optional[int] = None, padding_side: Optional[str] = None,
+                 return_attention_mask: bool = True, return_token_type_ids: Optional[bool] = None,
+                 return_offsets_mapping: bool = False, return_tensors: Optional[str] = None,
+                 allowed_special: Choice = None, disallowed_special: Choice = ()) -> dict[str, Any]:
+        """Model inputs for one text or a batch, with transformers' calling convention and rules (cpmtok.inputs).
+
+        Returns `input_ids`, `attention_mask` (BERT vocabularies also `token_type_ids`), and when asked
+        `offset_mapping` and `overflow_to_sample_mapping`; lists, or int64 arrays with `return_tensors="np"`.
+        Unlike transformers, `add_special_tokens` defaults to False, as `encode` does. `padding_side` defaults to
+        the tokenizer's `padding_side`, `max_length` for padding="max_length" / truncation to `model_max_length`.
+        `allowed_special` / `disallowed_special` as for `encode`.
+        """
+        return model_inputs(
+            self, text_or_texts, add_special_tokens=add_special_tokens, padding=padding, truncation=truncation,
+            max_length=max_length, stride=stride, return_overflowing_tokens=return_overflowing_tokens,
+            pad_to_multiple_of=pad_to_multiple_of, padding_side=padding_side,
+            return_attention_mask=return_attention_mask, return_token_type_ids=return_token_type_ids,
+            return_offsets_mapping=return_offsets_mapping, return_tensors=return_tensors,
+            specials=self.special_policy(allowed_special, disallowed_special))
+
+    @property
+    @abstractmethod
+    def special_frame(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The ids `add_special_tokens=True` puts before and after a text's (or a window's) own ids."""
+
     def decode(self, ids: Union[Sequence[int], Encoding], style: str = "natural", **options: Any) -> str:
         """Text for ids (or an Encoding) in a style of cpmtok.decode: natural (default), reference, source, ..."""
         return decode(self, ids, style=style, **options)
+
+    def decode_batch(self, batch: Iterable[Sequence[int]], **options: Any) -> list[str]:
+        """`decode` of every row (lists, or the rows of a 2-D array such as `tok(...)["input_ids"]`)."""
+        return [self.decode(ids, **options) for ids in batch]
 
     def roundtrip(self, text: str) -> RoundTrip:
         """Encode `text`, decode it back, and name every lossy span with its cause (cpmtok.decode.roundtrip)."""
@@ -90,6 +183,10 @@ class Tokenizer(ABC):
     @abstractmethod
     def token_to_id(self, token: str) -> Optional[int]:
         """The id of a vocabulary entry, or None."""
+
+    @abstractmethod
+    def get_vocab(self) -> dict[str, int]:
+        """A copy of the vocabulary: entry -> id."""
 
     def _tokens_of(self, ids: Sequence[int]) -> list[str]:
         """The vocabulary entries of ids (what `Encoding.tokens` asks for)."""
@@ -122,7 +219,11 @@ class Tokenizer(ABC):
         if self.recipe is None:
             raise TypeError(f"{type(self).__name__} {self.name!r} was not made by cpmtok.load, so it has no recipe "
                             "to be rebuilt from in another process; load it with cpmtok.load")
-        return (self.recipe.build, ())
+        settings = {name: getattr(self, name) for name in SETTINGS if name in vars(self)}
+        return (self.recipe.build, (), settings)  # the settings set after load travel as its state
+
+
+SETTINGS = ("model_max_length", "padding_side")  # what a user (or a folder's config) may set after load
 
 
 @dataclass(frozen=True)

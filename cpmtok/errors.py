@@ -95,3 +95,21 @@ class WorkerDied(CpmtokError, RuntimeError):
 
 class NativeUnavailable(UserWarning):
     """cpmtok's C extension is not built here: CPM runs its pure-Python segmenter (same ids, slower). Said once."""
+
+
+class InvalidOption(CpmtokError, ValueError):
+    """An argument of `tok(...)` is out of range or contradicts another (padding, truncation, max_length, stride,
+    pad_to_multiple_of, padding_side, return_tensors); the message names it and what it accepts."""
+
+
+class MissingSpecialToken(CpmtokError, ValueError):
+    """An operation needs a special token (the pad token to pad) that this vocabulary does not have."""
+
+
+class BatchOptionWarning(UserWarning):
+    """`tok(...)` adjusted an option as transformers adjusts it (max_length alone truncates; padding or truncation
+    without any length does nothing); the message says what happened and how to say it explicitly."""
+
+
+class SpecialTokenInText(CpmtokError, ValueError):
+    """The text holds a special token string ("[SEP]", "<eod>") that `disallowed_special` refuses."""

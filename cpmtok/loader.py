@@ -23,6 +23,7 @@ def load(name_or_path: str | Path, **options: Any) -> Tokenizer:
     if key in PRESETS:
         preset = PRESETS[key]
         tokenizer = _family(preset.family).load_preset(preset, **options)
+        tokenizer.model_max_length = preset.model_max_length
     else:
         path = Path(name_or_path)
         if not path.exists():

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, Optional
+from typing import Iterable
 
 from ..base import refuse_lone_surrogates
+from ..specials import special_pattern
 from .dialects import Dialect
 from .normalize import surrogate_refusal
 from .tables import CharSet, CharTables
@@ -26,12 +27,6 @@ from .wordpiece import piece_text, wordpiece
 Piece = tuple[str, int, int]  # vocabulary entry, start, end (characters of the original text)
 Char = tuple[str, int, int]  # a character after normalisation and the original span it comes from
 
-
-
-def special_pattern(specials: Iterable[str]) -> Optional[re.Pattern]:
-    """Leftmost match of any special string (none is a prefix of another for BERT's five)."""
-    ordered = sorted(specials, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
 class Oracle:

@@ -11,15 +11,16 @@ from typing import Any, Optional, Sequence
 
 from ..base import Tokenizer, check_text, refuse_lone_surrogates
 from ..encoding import Offset
-from ..errors import InvalidVocab
+from ..errors import InvalidOption, InvalidVocab
 from ..ids import checked_id
 from ..presets import Preset
 from ..vocab import BertVocab, locate, read_bert_vocab
 from .decode import UNK, BertDecoding
 from .dialects import DEFAULT, dialect as dialect_record
+from ..specials import special_pattern
 from .cuts import CUT_SIZE, pieces
 from .normalize import WordSplitter, surrogate_refusal
-from .oracle import Oracle, special_pattern
+from .oracle import Oracle
 from .wordpiece import piece_text, wordpiece
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -31,6 +32,7 @@ class BertTokenizer(Tokenizer):
 
     family = "bert"
     _PAD_TOKEN, _EOS_TOKEN, _UNK_TOKEN = "[PAD]", "[SEP]", UNK
+    model_input_names = ("input_ids", "token_type_ids", "attention_mask")  # what BertTokenizerFast returns
 
     def __init__(self, vocab: BertVocab, *, name: str, dialect: str = DEFAULT, lowercase: bool = True,
                  max_chars_per_word: Optional[int] = None) -> None:
@@ -38,6 +40,7 @@ class BertTokenizer(Tokenizer):
         record = dialect_record(dialect)
         self.name = name
         self.dialect = record.name
+        self._record = record
         self.lowercase = bool(lowercase)
         self.max_chars_per_word = record.max_chars_per_word if max_chars_per_word is None else max_chars_per_word
         self._tokens = vocab.tokens
@@ -48,6 +51,7 @@ class BertTokenizer(Tokenizer):
                                "add_special_tokens=True) needs them (the hf-fast reference refuses such a vocab too)")
         self.special_ids = {t: self.vocab[t] for t in SPECIAL_TOKENS if t in self.vocab}
         matched = tuple(self.special_ids) if record.matches_specials else ()
+        self.default_allowed_special = frozenset(matched)
         tables = record.char_tables()
         self.tables = tables
         self._oracle = Oracle(record, tables, self.vocab, lowercase=self.lowercase,
@@ -75,7 +79,8 @@ class BertTokenizer(Tokenizer):
             for piece in pieces(text, self.cut_size):
                 ids += self._uncut_ids(piece)
         if add_special_tokens:
-            return [self.special_ids["[CLS]"], *ids, self.special_ids["[SEP]"]]
+            prefix, suffix = self.special_frame
+            return [*prefix, *ids, *suffix]
         return ids
 
     def _uncut_ids(self, text: str) -> list[int]:
@@ -132,6 +137,20 @@ class BertTokenizer(Tokenizer):
         """word -> id for the words that are one piece because the vocabulary holds them whole."""
         return {t: i for t, i in self.vocab.items() if len(t) <= self.max_chars_per_word}
 
+    def _plain_ids(self, text: str) -> list[int]:
+        if self._record.keeps_special_words:
+            raise InvalidOption("allowed_special other than the default ('all') is not reproduced for hf-slow: "
+                                "transformers' BertTokenizer(split_special_tokens=True) still keeps a special string "
+                                "that stands alone between spaces whole")
+        return self._segment_ids(text)
+
+    def _plain_offsets(self, text: str) -> list[Offset]:
+        return [(start, end) for _, start, end in self._oracle.segment(text, 0, len(text))]
+
+    @property
+    def special_strings(self) -> dict[str, int]:
+        return dict(self.special_ids)
+
     # --- the public surface -----------------------------------------------------------------------
     def _offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         return self.offsets(text, add_special_tokens=add_special_tokens)
@@ -154,6 +173,14 @@ class BertTokenizer(Tokenizer):
 
     def token_to_id(self, token: str) -> Optional[int]:
         return self.vocab.get(token)
+
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self.vocab)
+
+    @property
+    def special_frame(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """[CLS] before, [SEP] after."""
+        return (self.special_ids["[CLS]"],), (self.special_ids["[SEP]"],)
 
     def __repr__(self) -> str:
         return (f"BertTokenizer({self.name!r}, dialect={self.dialect!r}, lowercase={self.lowercase}, "

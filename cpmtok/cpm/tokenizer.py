@@ -25,12 +25,14 @@ from .offsets import piece_offsets
 from .segmenter import Segmenter
 
 SPECIAL_TOKEN_NAMES = ("<unk>", "<s>", "</s>", "<cls>", "▃", "<sep>", "<pad>", "<mask>", "<eod>", "▂")
+CONTROL_TOKENS = ("<unk>", "<s>", "</s>", "<cls>", "<sep>", "<pad>", "<mask>", "<eod>")  # strings allowed_special names
 DOCUMENT_END = "<eod>"
 
 
 class CpmTokenizer(Tokenizer):
     family = "cpm"
     _PAD_TOKEN, _EOS_TOKEN, _UNK_TOKEN = "<pad>", DOCUMENT_END, "<unk>"
+    padding_side = "left"  # a decoder-only generator: batched prompts are padded where generation does not write
 
     def __init__(self, name: str, sp: Any, segmenter: Any, vocab_json: Optional[dict[str, int]] = None, *,
                  backend: str = "pure", model_path: Optional[Path] = None,
@@ -82,7 +84,8 @@ class CpmTokenizer(Tokenizer):
         if self._piece_ids is not None:
             ids = self._through_vocab_json(ids, joined)
         if add_special_tokens:
-            ids.append(self.special_ids[DOCUMENT_END])
+            prefix, suffix = self.special_frame
+            return [*prefix, *ids, *suffix]
         return ids
 
     def _through_vocab_json(self, ids: list[int], joined: str) -> list[int]:
@@ -95,6 +98,16 @@ class CpmTokenizer(Tokenizer):
             return [self._vocab.get(piece, 0) for piece in self.sp.encode(joined, out_type=str)]
         piece_ids = self._piece_ids
         return [piece_ids[i] for i in ids]
+
+    def _plain_ids(self, text: str) -> list[int]:
+        return self.encode_ids(text)  # CPM-Generate matches no special string inside text
+
+    def _plain_offsets(self, text: str) -> list[Offset]:
+        return piece_offsets(self.sentencepiece_input(text), self.sp)
+
+    @property
+    def special_strings(self) -> dict[str, int]:
+        return {name: i for name, i in self.special_ids.items() if name in CONTROL_TOKENS}
 
     def _offsets_of(self, text: str, ids: Sequence[int], add_special_tokens: bool) -> list[Offset]:
         """Each piece's span in the original text (None for join spaces / dummy prefix), then None for <eod>."""
@@ -116,6 +129,15 @@ class CpmTokenizer(Tokenizer):
 
     def token_to_id(self, token: str) -> Optional[int]:
         return self._token_ids.get(token)
+
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self._token_ids)
+
+    @property
+    def special_frame(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Nothing before, <eod> after: CPM-Generate ends each document with it."""
+        return (), (self.special_ids[DOCUMENT_END],)
+
 
     def __repr__(self) -> str:
         return (f"CpmTokenizer(name={self.name!r}, variant={self.variant!r}, backend={self.backend!r}, "

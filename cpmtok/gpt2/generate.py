@@ -44,30 +44,25 @@ class Sampling:
             raise ValueError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
 
 
-def generate(params: Params, config: GPT2Config, prompts: Sequence[Sequence[int]], *,
+def generate(params: Params, config: GPT2Config, prompts: Sequence[Sequence[int]] | np.ndarray, *,
              max_new_tokens: int, sampling: Sampling = Sampling(),
              stop_ids: Sequence[int] = (), suppress_ids: Sequence[int] = (),
-             pad_id: int = 0, use_cache: bool = True) -> list[list[int]]:
+             pad_id: int = 0, attention_mask: Optional[np.ndarray] = None,
+             use_cache: bool = True) -> list[list[int]]:
     """The new ids of each prompt (a stop id, when reached, is the last one), prompts batched left-padded.
 
+    `prompts` are lists of ids (padded here), or with `attention_mask` a left-padded [B, L] array and its mask,
+    as `tok(texts, padding=True, return_tensors="np")` gives them (CPM presets pad on the left by default).
     `use_cache=False` recomputes the whole sequence at every step: slow, the oracle of the cached path.
     """
-    if not prompts or any(len(prompt) == 0 for prompt in prompts):
-        raise ValueError("every prompt needs at least one id")
     if max_new_tokens < 0:
         raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
-    width = max(len(prompt) for prompt in prompts)
+    ids, mask = left_padded(prompts, pad_id) if attention_mask is None else checked_batch(prompts, attention_mask)
+    batch, width = ids.shape
     if width + max_new_tokens > config.n_positions:
         raise ValueError(f"prompt ({width}) + max_new_tokens ({max_new_tokens}) exceed n_positions={config.n_positions}")
-    batch = len(prompts)
-    ids = np.full((batch, width), pad_id, np.int64)  # [B, L]
-    mask = np.zeros((batch, width), bool)  # [B, L]
-    for row, prompt in enumerate(prompts):
-        ids[row, width - len(prompt):] = prompt
-        mask[row, width - len(prompt):] = True
     seen = np.zeros((batch, config.vocab_size), bool)  # [B, V]: ids the repetition penalty applies to
-    for row, prompt in enumerate(prompts):
-        seen[row, np.asarray(prompt, np.int64)] = True
+    seen[np.nonzero(mask)[0], ids[mask]] = True
     rng = np.random.default_rng(sampling.seed)
     stop = np.asarray(list(stop_ids), np.int64)
     suppress = np.asarray(list(suppress_ids), np.int64)
@@ -100,6 +95,37 @@ def generate(params: Params, config: GPT2Config, prompts: Sequence[Sequence[int]
                              last_only=True)[:, -1]
         next_position += 1
     return new_ids
+
+
+def left_padded(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of ids -> ids [B, L] padded on the left with `pad_id`, and the mask of real tokens [B, L]."""
+    if not len(prompts) or any(len(prompt) == 0 for prompt in prompts):
+        raise ValueError("every prompt needs at least one id")
+    width = max(len(prompt) for prompt in prompts)
+    ids = np.full((len(prompts), width), pad_id, np.int64)  # [B, L]
+    mask = np.zeros((len(prompts), width), bool)  # [B, L]
+    for row, prompt in enumerate(prompts):
+        ids[row, width - len(prompt):] = prompt
+        mask[row, width - len(prompt):] = True
+    return ids, mask
+
+
+def checked_batch(ids: Sequence[Sequence[int]] | np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A padded batch and its mask as int64 ids and bool mask; ValueError unless every row is left-padded.
+
+    New tokens are appended at the right end and read from the last position's logits, so padding anywhere
+    but on the left would make the model continue a pad (transformers only warns about right padding).
+    """
+    ids, mask = np.asarray(ids), np.asarray(attention_mask).astype(bool)
+    if ids.ndim != 2 or ids.shape != mask.shape or not ids.size:
+        raise ValueError(f"ids {ids.shape} and attention_mask {mask.shape} must be one [batch, length] shape")
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be integers, got {ids.dtype}")
+    not_left = np.flatnonzero((np.diff(mask.astype(np.int8), axis=1) < 0).any(axis=1) | ~mask[:, -1])
+    if not_left.size:
+        raise ValueError(f"row {not_left[0]} of attention_mask is not left padding (or has no token): generation "
+                         "needs padding_side='left'")
+    return ids.astype(np.int64), mask
 
 
 def process_scores(scores: np.ndarray, seen: np.ndarray, suppress: np.ndarray, sampling: Sampling) -> np.ndarray:
