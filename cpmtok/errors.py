@@ -95,3 +95,8 @@ class WorkerDied(CpmtokError, RuntimeError):
 
 class NativeUnavailable(UserWarning):
     """cpmtok's C extension is not built here: CPM runs its pure-Python segmenter (same ids, slower). Said once."""
+
+
+class InvalidOptions(CpmtokError, ValueError):
+    """Options of a corpus run that cannot go together or name what is not there (`--workers 0`, `--format
+    megatron` without `--output`, `--resume` with no unfinished run); nothing was written."""
