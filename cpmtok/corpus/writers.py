@@ -19,6 +19,7 @@ import json
 import os
 import struct
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -122,18 +123,32 @@ class Sink:
 
 
 class JsonlSink(Sink):
-    """`{"ids": [...]}` lines (and "tokens"/"offsets" when asked) to a file or, without one, standard output."""
+    """`{"ids": [...]}` lines (and "tokens"/"offsets" when asked) to a file or, without one, standard output.
+
+    Standard output is flushed twice a second by a helper thread, so a reader downstream sees lines as they are
+    made even while this process waits for more input."""
 
     def __init__(self, output: Optional[Path], tokenizer, fields: Sequence[str], add_special_tokens: bool,
                  resume: Optional[dict[str, Any]] = None) -> None:
         self.output, self.tokenizer, self.add_special_tokens = output, tokenizer, add_special_tokens
         self.extra = [field for field in fields if field != "ids"]
         self.file: Optional[AppendFile] = None
+        self._lock = threading.Lock()
+        self._done = threading.Event()
         if output is not None:
             self.file = AppendFile(temporary(output), resume["bytes"] if resume else None)
-            self._write = self.file.write
+            self._stream = self.file.file
         else:
-            self._write = sys.stdout.buffer.write
+            self._stream = sys.stdout.buffer
+            threading.Thread(target=self._flush_often, daemon=True).start()
+
+    def _flush_often(self) -> None:
+        while not self._done.wait(0.5):
+            with self._lock:
+                try:
+                    self._stream.flush()
+                except (BrokenPipeError, ValueError):  # the main thread meets the closed pipe on its next write
+                    return
 
     def write(self, number: int, ids: Sequence[int], text: Optional[str]) -> None:
         row: dict[str, Any] = {"ids": [int(i) for i in ids]} if isinstance(ids, np.ndarray) else {"ids": ids}
@@ -141,23 +156,27 @@ class JsonlSink(Sink):
             row["tokens"] = self.tokenizer.tokens_of(ids)
         if "offsets" in self.extra:
             row["offsets"] = self.tokenizer.offsets_of(text, ids, self.add_special_tokens)
-        self._write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+        with self._lock:
+            self._stream.write(line)
 
     def state(self) -> dict[str, Any]:
-        if self.file is None:
-            sys.stdout.flush()
-            return {}
-        return {"bytes": self.file.size()}
+        with self._lock:
+            self._stream.flush()
+        return {"bytes": self.file.size()} if self.file is not None else {}
 
     def finish(self) -> list[Path]:
+        self._done.set()
         if self.file is None or self.output is None:
-            sys.stdout.buffer.flush()
+            with self._lock:
+                self._stream.flush()
             return []
         self.file.close()
         os.replace(self.file.path, self.output)
         return [self.output]
 
     def discard(self) -> None:
+        self._done.set()
         if self.file is not None:
             self.file.close()
             self.file.path.unlink(missing_ok=True)
