@@ -194,9 +194,9 @@ def test_a_real_signal_then_resume_gives_the_uninterrupted_bytes(tmp_path, fmt, 
 
     proc = subprocess.Popen(command + ["-o", str(part)], env=env, stderr=subprocess.PIPE, cwd=ROOT)
     state = Path(f"{part}.cpmtok-state.json")
-    while not state.exists() and proc.poll() is None:
-        time.sleep(0.05)
-    time.sleep(random.uniform(0.5, 2.5))
+    while proc.poll() is None and not (state.exists() and json.loads(state.read_text() or "{}").get("records")):
+        time.sleep(0.05)  # until the run has written something: the signal then falls at a random point in it
+    time.sleep(random.uniform(0, 1.5))
     proc.send_signal(sig)
     err = proc.communicate(timeout=120)[1].decode()
     assert proc.returncode == 130, err

@@ -288,8 +288,9 @@ def _saved_state(path: Optional[Path], fingerprint: dict[str, Any], resume: bool
 
 
 def _recipe(tokenizer: Tokenizer) -> list[Any]:
-    recipe = getattr(tokenizer, "recipe", None) or tokenizer.load_args or (tokenizer.name, {})
-    return [str(recipe[0]), dict(recipe[1])]
+    """[name_or_path, options] of `cpmtok.load` (JSON, for the state file and Dask workers)."""
+    recipe = tokenizer.recipe
+    return [recipe.name_or_path, dict(recipe.options)] if recipe is not None else [tokenizer.name, {}]
 
 
 def _remove(path: Optional[Path]) -> None:
