@@ -25,6 +25,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ..encoding import Encoding
 from ..packing import Packer
 from .mmidx import write_index
 
@@ -152,10 +153,10 @@ class JsonlSink(Sink):
 
     def write(self, number: int, ids: Sequence[int], text: Optional[str]) -> None:
         row: dict[str, Any] = {"ids": [int(i) for i in ids]} if isinstance(ids, np.ndarray) else {"ids": ids}
-        if "tokens" in self.extra:
-            row["tokens"] = self.tokenizer.tokens_of(ids)
-        if "offsets" in self.extra:
-            row["offsets"] = self.tokenizer.offsets_of(text, ids, self.add_special_tokens)
+        if self.extra:
+            encoding = Encoding(row["ids"], text, source=self.tokenizer, add_special_tokens=self.add_special_tokens)
+            for field in self.extra:
+                row[field] = getattr(encoding, field)
         line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             self._stream.write(line)
