@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence, Union
 
 from .batch import encode_stream
 from .decode import FamilyDecoding, RoundTrip, decode, roundtrip
@@ -17,6 +17,9 @@ from .encoding import Encoding, Offset
 from .errors import UnsupportedText
 from .inputs import model_inputs
 from .specials import Choice, SpecialPolicy, special_policy
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def check_text(text: object) -> str:
@@ -213,6 +216,20 @@ class Tokenizer(ABC):
                                      chunk_size=chunk_size)
         return [Encoding(ids, check_text(text), source=self,  # type: ignore[arg-type]
                          add_special_tokens=add_special_tokens) for ids, text in zip(ids_per_text, texts)]
+
+    def pack(self, texts: Iterable[str], seq_length: int, *, tail: str = "pad", dtype: Any = "int32",
+             add_special_tokens: bool = False, workers: int = 1) -> "np.ndarray":
+        """Fixed-length LM windows: each text's ids then the separator (eos: [SEP] / <eod>), cut into
+        `seq_length` rows of one array; the tail padded with the pad id (default) or dropped (cpmtok.packing)."""
+        import numpy as np
+
+        from .packing import pack
+
+        if np.iinfo(np.dtype(dtype)).max < self.vocab_size - 1:
+            raise ValueError(f"dtype {np.dtype(dtype)} cannot hold ids up to {self.vocab_size - 1}")
+        ids = (encoding.ids for encoding in self.encode_batch(texts, add_special_tokens=add_special_tokens,
+                                                               workers=workers))
+        return pack(ids, seq_length, self.eos_token_id, tail=tail, pad_id=self.pad_token_id, dtype=dtype)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by recipe: another process (a spawned worker, `datasets.map`, Dask) builds it again."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -14,18 +15,33 @@ from .errors import CpmtokError, InvalidInput
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return args.run(args)
     except CpmtokError as err:
         print(f"cpmtok: error: {err}", file=sys.stderr)
         return 2
+    except _UsageError as err:
+        print(err, file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("cpmtok: interrupted", file=sys.stderr)
+        return 130
+
+
+class _UsageError(Exception):
+    """A command-line mistake argparse found; `main` prints it as one line and exits 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cpmtok", description=__doc__)
+    parser = _Parser(prog="cpmtok", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     setup = commands.add_parser("setup", help="place the registered vocabulary files into vocab/, checked by sha256")
@@ -33,14 +49,40 @@ def _parser() -> argparse.ArgumentParser:
                        help="a directory that holds the files (default: $CPMTOK_VOCAB_DIR, then ../shared/vocab)")
     setup.set_defaults(run=_setup)
 
-    encode = commands.add_parser("encode", help="JSONL {\"text\": ...} in, JSONL {\"ids\": [...]} out, same order")
+    encode = commands.add_parser("encode", help="stream records (JSONL, lines, Parquet/Arrow; gzip/zstd) through every "
+                                 "core into jsonl, megatron, npy, parquet or packed output, in input order")
     _tokenizer_options(encode)
-    encode.add_argument("input", nargs="?", default="-", help="FILE, or - for standard input (default)")
-    encode.add_argument("--lines", action="store_true", help="input is one text per line, not JSONL")
-    encode.add_argument("--tokens", action="store_true", help="add a \"tokens\" field")
-    encode.add_argument("--offsets", action="store_true", help="add an \"offsets\" field (character spans)")
+    encode.add_argument("inputs", nargs="*", default=["-"], metavar="INPUT",
+                        help="files or glob patterns (** too), - for standard input (default)")
+    encode.add_argument("--field", default="text", help="JSONL key or Parquet/Arrow column of the text (default text)")
+    encode.add_argument("--lines", action="store_true", help="inputs are one text per line (same as --input-format "
+                        "lines)")
+    encode.add_argument("--input-format", default="auto", choices=["auto", "jsonl", "lines", "parquet", "arrow"],
+                        help="auto: by suffix (.parquet, .arrow/.feather, .txt = lines), JSONL otherwise")
+    encode.add_argument("--format", default="jsonl", choices=["jsonl", "megatron", "npy", "parquet", "packed"],
+                        help="jsonl: {\"ids\": [...]} lines; megatron: PREFIX.bin/.idx (MMIDIDX); npy / parquet / "
+                        "packed: PREFIX-00000.* shards and PREFIX.manifest.json")
+    encode.add_argument("-o", "--output", help="file (jsonl; default standard output) or PREFIX (other formats)")
+    encode.add_argument("--append-eod", action="store_true", help="end each document with the eos id ([SEP] for "
+                        "BERT vocabularies, <eod> for CPM), as Megatron's preprocess_data.py --append-eod")
+    encode.add_argument("--seq-length", type=int, help="packed: window length")
+    encode.add_argument("--tail", default="pad", choices=["pad", "drop"],
+                        help="packed: the last partial window padded with the pad id (default) or dropped")
+    encode.add_argument("--shard-size", type=int, default=1 << 25, help="tokens per npy/parquet/packed shard")
+    encode.add_argument("--tokens", action="store_true", help="jsonl: add a \"tokens\" field")
+    encode.add_argument("--offsets", action="store_true", help="jsonl: add an \"offsets\" field (character spans)")
     encode.add_argument("--special", action="store_true", help="add the reference's special tokens")
-    encode.add_argument("--workers", type=int, default=1, help="processes to encode with")
+    encode.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                        help="processes to encode with (default: every core)")
+    encode.add_argument("--on-error", default="stop", choices=["stop", "skip"],
+                        help="a bad record stops the run (default) or is listed in the reject file and skipped")
+    encode.add_argument("--rejects", help="skip: the reject file (default OUTPUT.rejects; standard error without "
+                        "--output)")
+    encode.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --output")
+    encode.add_argument("--quiet", action="store_true", help="no progress bar (there is none unless stderr is a "
+                        "terminal) and no summary line")
+    encode.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run on this Dask scheduler (pip install 'cpmtok[dask]'); one partition per input file")
     encode.set_defaults(run=_encode)
 
     generate = commands.add_parser("generate", help="continue a prompt with a GPT-2 model directory (NumPy, no torch)")
@@ -111,47 +153,44 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def read_texts(source: str, *, lines: bool) -> list[str]:
-    """Every text of a JSONL (or --lines) input, all validated before any output is written."""
-    try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as err:
-        raise InvalidInput(f"{source}: cannot read ({err.strerror})") from None
-    return parse_records(raw, "<stdin>" if source == "-" else source, lines=lines)
+    """Every text of a JSONL (or --lines) input; InvalidInput names the first bad record's file:line."""
+    from .corpus.readers import expand_inputs, read_records
 
-
-def parse_records(raw: bytes, name: str, *, lines: bool) -> list[str]:
-    """Texts of JSONL records (`{"text": ...}` per line) or of plain lines; InvalidInput names the line."""
-    rows = raw.split(b"\n")
-    if rows and rows[-1] == b"":
-        rows.pop()  # the newline that ends the last line starts no record
     texts = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            text = row.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise InvalidInput(f"{name}:{number}: not UTF-8 ({err.reason} at byte {err.start})") from None
-        if lines:
-            texts.append(text)
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InvalidInput(f"{name}:{number}: not JSON ({err.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise InvalidInput(f"{name}:{number}: expected an object with a string \"text\" field")
-        texts.append(record["text"])
+    for path in expand_inputs([source]):
+        for record in read_records(path, "lines" if lines else "jsonl"):
+            if record.problem is not None:
+                raise InvalidInput(f"{record.where}: {record.problem}")
+            texts.append(record.text)
     return texts
 
 
 def _encode(args: argparse.Namespace) -> int:
-    texts = read_texts(args.input, lines=args.lines)
-    tokenizer = _load(args)
-    fields = ["ids"] + (["tokens"] if args.tokens else []) + (["offsets"] if args.offsets else [])
-    encodings = tokenizer.encode_batch(texts, add_special_tokens=args.special, workers=args.workers)
-    out = sys.stdout
-    for encoding in encodings:
-        out.write(json.dumps(encoding.to_dict(fields), ensure_ascii=False) + "\n")
-    out.flush()
+    from .corpus import EncodeOptions, encode_corpus
+
+    options = EncodeOptions(
+        format=args.format, output=args.output, field=args.field,
+        input_format="lines" if args.lines else args.input_format, add_special_tokens=args.special,
+        append_eod=args.append_eod, seq_length=args.seq_length, tail=args.tail, shard_size=args.shard_size,
+        fields=("ids",) + (("tokens",) if args.tokens else ()) + (("offsets",) if args.offsets else ()),
+        on_error=args.on_error, rejects=args.rejects, workers=args.workers, resume=args.resume,
+        progress=sys.stderr.isatty() and not args.quiet)
+    if args.scheduler:
+        from .corpus.distributed import encode_files_on_dask
+
+        summary = encode_files_on_dask(args.scheduler, _load(args), args.inputs, options)
+    else:
+        summary = encode_corpus(_load(args), args.inputs, options)
+    if summary.interrupted:
+        again = " (run again with --resume to finish)" if args.output else ""
+        print(f"cpmtok: stopped by {summary.interrupted} after {summary.records} records; completed output "
+              f"kept{again}", file=sys.stderr)
+        return 130
+    if summary.rejected:
+        where = f", listed in {summary.rejects}" if summary.rejects else ""
+        print(f"cpmtok: {summary.rejected} of {summary.records} records rejected{where}", file=sys.stderr)
+    if not args.quiet and summary.files:
+        print(f"cpmtok: {summary.written} records -> {', '.join(map(str, summary.files))}", file=sys.stderr)
     return 0
 
 

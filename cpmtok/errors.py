@@ -98,8 +98,10 @@ class NativeUnavailable(UserWarning):
 
 
 class InvalidOption(CpmtokError, ValueError):
-    """An argument of `tok(...)` is out of range or contradicts another (padding, truncation, max_length, stride,
-    pad_to_multiple_of, padding_side, return_tensors); the message names it and what it accepts."""
+    """An option is out of range, contradicts another or names what is not there: an argument of `tok(...)`
+    (padding, truncation, max_length, stride, pad_to_multiple_of, padding_side, return_tensors) or of a corpus run
+    (`--workers 0`, `--format megatron` without `--output`, `--resume` with no unfinished run); the message names
+    it and what it accepts."""
 
 
 class MissingSpecialToken(CpmtokError, ValueError):

@@ -48,15 +48,16 @@ def test_lines_mode_and_file(tmp_path, capsysbinary):
 
 
 @pytest.mark.parametrize("stdin, message", [
-    (b'{"text": "ok"}\nnot json\n', "<stdin>:2: not JSON"),
-    (b'{"text": "ok"}\n{"txt": "no"}\n', "<stdin>:2: expected an object"),
-    (b'{"text": "ok"}\n{"text": "\xff"}\n', "<stdin>:2: not UTF-8"),
+    (b'{"text": "ok"}\nnot json\n{"text": "never"}\n', "<stdin>:2: not JSON"),
+    (b'{"text": "ok"}\n{"txt": "no"}\n{"text": "never"}\n', "<stdin>:2: expected an object"),
+    (b'{"text": "ok"}\n{"text": "\xff"}\n{"text": "never"}\n', "<stdin>:2: not UTF-8"),
 ])
-def test_bad_input_names_the_line_and_writes_nothing(capsysbinary, stdin, message):
+def test_bad_input_names_the_line_and_stops_there(capsysbinary, stdin, message):
+    """Output streams, so the records before the bad one are out already; nothing after it is."""
     code, out, err = run(["encode", "-t", "bert-base-chinese"], stdin, capsysbinary)
-    assert code != 0
-    assert message in err
-    assert out == ""
+    assert code == 2
+    assert message in err and len(err.splitlines()) == 1
+    assert out.splitlines() == [json.dumps({"ids": cpmtok.load("bert-base-chinese").encode_ids("ok")})]
 
 
 def test_console_script_end_to_end():
