@@ -156,7 +156,7 @@ def not_found(name: str, entry: dict[str, Any], places: list[Place]) -> VocabNot
     looked = [f"{place.label}: {place.directory}" for place in places if place.any_name]
     if repos:
         looked.append(f"the Hugging Face cache {hub.cache_dir()}: every snapshot of {', '.join(repos)} "
-                      f"({sum(not place.any_name for place in places)} found)")
+                      f"({sum(not place.any_name for place in places)} snapshots cached)")
     return VocabNotFound(
         f"vocabulary {name!r} ({entry['file']}, {entry.get('size', '?')} bytes, sha256 {entry['sha256']}) not "
         f"found. Looked in: {'; '.join(looked)}. {_where_to_get(name, entry)}")
