@@ -57,6 +57,10 @@ def load_folder(folder: Path, **options: Any) -> Tokenizer:
     cls = tokenizer_class(folder, config)
     models = sorted(folder.glob("*.model"))
     has_bert_files = (folder / "vocab.txt").is_file() or (folder / "tokenizer.json").is_file()
+    if cls is None and has_bert_files and models:
+        raise AmbiguousFolder(f"{folder}: both a WordPiece vocabulary (vocab.txt / tokenizer.json) and "
+                              f"SentencePiece models ({', '.join(p.name for p in models)}), and no tokenizer_class "
+                              f"in {CONFIG} or config.json says which; set it, or load the file you mean by its path")
     if cls in BERT_CLASSES or cls == FILE_CLASS or (cls is None and has_bert_files and not models):
         return _bert(folder, config, marker, cls, options)
     if cls == CPM_CLASS or (cls is None and models):
