@@ -72,7 +72,7 @@ def load_folder(folder: Path, **options: Any) -> Tokenizer:
                 else "")
         raise UnsupportedOption(f"{folder / CONFIG}: tokenizer_class {cls!r} is not one cpmtok reproduces (BERT: "
                                 f"{', '.join(BERT_CLASSES)}, {FILE_CLASS} over a WordPiece tokenizer.json; CPM: "
-                                f"{CPM_CLASS}, cpmtok's export).{hint}")
+                                f"{CPM_CLASS}, cpmtok's export).{hint} {_FIX}")
     raise UnknownTokenizer(f"{folder}: a model folder needs vocab.txt or tokenizer.json (BERT WordPiece) or a "
                            "SentencePiece .model (CPM); none is there")
 
