@@ -57,25 +57,30 @@ def _lowercase_off(spec: dict) -> None:
     spec["normalizer"]["lowercase"] = False
 
 
-# Every supported option, both values. (name, config, make_folder options)
+# Every supported option, both values: (name, config, make_folder options, same_as). `same_as` names a folder
+# whose loader builds the very same tokenizer (its serialization is compared); the whole-corpus check runs once
+# per distinct tokenizer.
 SUPPORTED = [
-    ("class-only", {"tokenizer_class": "BertTokenizer"}, {}),
-    ("lower-true", {"tokenizer_class": "BertTokenizer", "do_lower_case": True}, {}),
-    ("lower-false", {"tokenizer_class": "BertTokenizer", "do_lower_case": False}, {}),
-    ("accents-true", {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": True}, {}),
-    ("accents-false", {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "strip_accents": False}, {}),
+    ("class-only", {"tokenizer_class": "BertTokenizer"}, {}, None),
+    ("lower-true", {"tokenizer_class": "BertTokenizer", "do_lower_case": True}, {}, "class-only"),
+    ("lower-false", {"tokenizer_class": "BertTokenizer", "do_lower_case": False}, {}, None),
+    ("accents-true", {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": True}, {}, None),
+    ("accents-false", {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "strip_accents": False}, {},
+     None),
     ("chinese-true-uer-like", {"tokenizer_class": "BertTokenizer", "do_lower_case": False, "do_basic_tokenize": True,
                                "never_split": None, "tokenize_chinese_chars": True, "model_max_length": 1024,
-                               "strip_accents": None, **SPECIALS}, {}),
+                               "strip_accents": None, **SPECIALS}, {}, "lower-false"),
     ("fast-clue-lower-false", {"tokenizer_class": "BertTokenizerFast", "do_lower_case": False,
-                               "model_max_length": 77}, {"vocab": CLUE_VOCAB}),
+                               "model_max_length": 77}, {"vocab": CLUE_VOCAB}, None),
     # tokenizer.json says lowercase false; BertTokenizerFast rebuilds the normalizer from the config's default (true)
-    ("json-config-default", {"tokenizer_class": "BertTokenizerFast"}, {"from_export": "uer-gpt2-chinese"}),
-    ("json-config-false", None, {"from_export": "uer-gpt2-chinese"}),
+    ("json-config-default", {"tokenizer_class": "BertTokenizerFast"}, {"from_export": "uer-gpt2-chinese"},
+     "class-only"),
+    ("json-config-false", None, {"from_export": "uer-gpt2-chinese"}, "lower-false"),
     # PreTrainedTokenizerFast runs tokenizer.json as written: 200 characters per word, its own lowercase flag
-    ("file-class-lower-true", None, {"from_export": "gpt2-ml"}),
-    ("file-class-lower-false", None, {"from_export": "gpt2-ml", "edit_tokenizer_json": _lowercase_off}),
+    ("file-class-lower-true", None, {"from_export": "gpt2-ml"}, None),
+    ("file-class-lower-false", None, {"from_export": "gpt2-ml", "edit_tokenizer_json": _lowercase_off}, None),
 ]
+DISTINCT = [name for name, _, _, same_as in SUPPORTED if same_as is None]
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +89,7 @@ def folders(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("folders")
     made = {}
-    for name, config, options in SUPPORTED:
+    for name, config, options, _ in SUPPORTED:
         folder = make_folder(root, name, config, **options)
         made[name] = (cpmtok.load(folder), AutoTokenizer.from_pretrained(str(folder)))
     return made
@@ -108,11 +113,16 @@ def assert_same_ids(tokenizer, reference, texts: list[str]) -> None:
             assert tokenizer.encode(text, add_special_tokens=special).ids == expected, (text, special)
 
 
-@pytest.mark.parametrize("name", [name for name, _, _ in SUPPORTED])
-def test_folder_ids_equal_auto_tokenizer(folders, name):
+@pytest.mark.parametrize("name,same_as", [(name, same_as) for name, _, _, same_as in SUPPORTED])
+def test_folder_ids_equal_auto_tokenizer(folders, name, same_as):
     tokenizer, reference = folders[name]
     assert_same_ids(tokenizer, reference, KNOWN + corpus_sample(200))
     assert tokenizer.model_max_length == reference.model_max_length or tokenizer.model_max_length is None
+    if same_as is not None:
+        twin, twin_reference = folders[same_as]
+        assert reference.backend_tokenizer.to_str() == twin_reference.backend_tokenizer.to_str()
+        assert type(reference) is type(twin_reference) and reference.all_special_ids == twin_reference.all_special_ids
+        assert repr(tokenizer).replace(name, same_as) == repr(twin)
 
 
 
@@ -126,7 +136,7 @@ def test_hypothesis_folder_ids_equal_auto_tokenizer(folders, text):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [name for name, _, _ in SUPPORTED])
+@pytest.mark.parametrize("name", DISTINCT)
 def test_whole_corpus_folder_ids_equal_auto_tokenizer(folders, name):
     tokenizer, reference = folders[name]
     texts = [text for _, _, text in all_corpus_texts()]
