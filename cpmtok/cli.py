@@ -132,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _tokenizer_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("-t", "--tokenizer", required=True, help="preset name, vocab.txt, .model, model folder or cached Hugging Face repo id")
+    command.add_argument("-t", "--tokenizer", required=True,
+                         help="preset name, vocab.txt, .model, model folder or cached Hugging Face repo id")
     command.add_argument("--dialect", help=f"BERT: one of {', '.join(DIALECTS)} (default {DEFAULT})")
     command.add_argument("--allow-checksum-mismatch", action="store_true",
                          help="use a vocabulary file whose sha256 is not the registered one")

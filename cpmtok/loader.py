@@ -48,11 +48,12 @@ def _existing_path(key: str, name_or_path: str | Path) -> Path:
         if snapshot is not None:
             return snapshot
     known = ", ".join(sorted(PRESETS))
+    cached = hub.repo_dir(key) if hub.is_repo_id(key) else hub.cache_dir()
     raise UnknownTokenizer(
         f"{key!r} is not a preset ({known}), not an existing file or folder (looked at {path.resolve()}) and not a "
-        f"Hugging Face repo in the local cache (looked at {hub.repo_dir(key) if hub.is_repo_id(key) else hub.cache_dir()}"
-        f"/snapshots, refs/main). Fix: pass a preset name or a path, or download the repo "
-        f"(huggingface-cli download {key}) so its snapshot is in the Hugging Face cache.")
+        f"Hugging Face repo in the local cache (looked at {cached}/snapshots, refs/main). Fix: pass a preset name "
+        f"or a path, or download the repo (huggingface-cli download {key}) so its snapshot is in the Hugging Face "
+        "cache.")
 
 
 def _family_of_path(path: Path) -> str:

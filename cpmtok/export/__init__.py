@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import NotExpressible, UnknownTokenizer
+from ..model_folder import MARKER
 from ..presets import PRESETS
 from .bert import BertFlags, bert_files
 from .cpm import cpm_files
-from ..model_folder import MARKER
 from .folder import Files, json_bytes, write_files
 from .model_config import MODEL_TYPES, config_json
 
