@@ -24,8 +24,9 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 BERT_VOCAB = SHARED / "vocab" / "bert-base-chinese-vocab-21128.txt"
 CLUE_VOCAB = SHARED / "vocab" / "clue-vocab-8021.txt"
-KNOWN = ["", "Hello World 今天", "Héllo naïve ÅB Ωμέγα ΟΔΟΣ", "abc[SEP]def 中[UNK]文[CLS]", "a" * 150, "x\ue000y",
-         "ﬁ ① Ⅻ ｆｕｌｌ", "\u3000\t\n 空白\u200b", "Hello, world! don't 100%", "𠀀𪜀 🙂👍🏽", "\ud800"]
+KNOWN = ["", "Hello World 今天", "Héllo naïve ÅB Ωμέγα ΟΔΟΣ", "abc[SEP]def 中[UNK]文[CLS]", "a" * 150,
+         "x\ue000y", "ﬁ ① Ⅻ ｆｕｌｌ", "\u3000\t\n 空白\u200b", "Hello, world! don't 100%", "𠀀𪜀 🙂👍🏽",
+         "\ud800"]
 SPECIALS = {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]",
             "unk_token": "[UNK]"}
 
