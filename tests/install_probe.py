@@ -2,7 +2,7 @@
 
     python install_probe.py REQUEST.json ANSWER.json
 
-REQUEST: {"presets": [...], "texts": [...]}. ANSWER: {"cpmtok_file": ..., "ids": {preset: [[...], ...]},
+REQUEST: {"presets": [...], "texts": [...], "workers": N}. ANSWER: {"cpmtok_file": ..., "ids": {preset: [[...], ...]},
 "errors": {preset: "Type: message"}}. Imports only cpmtok (the installed wheel) and the standard library.
 """
 
@@ -19,7 +19,8 @@ def main(request_path: str, answer_path: str) -> None:
     for preset in request["presets"]:
         try:
             tokenizer = cpmtok.load(preset)
-            ids[preset] = [tokenizer.encode(text).ids for text in request["texts"]]
+            encodings = tokenizer.encode_batch(request["texts"], workers=request["workers"])
+            ids[preset] = [encoding.ids for encoding in encodings]
         except cpmtok.CpmtokError as err:
             errors[preset] = f"{type(err).__name__}: {err}"
     with open(answer_path, "w", encoding="utf-8") as f:

@@ -115,7 +115,7 @@ def golden_prefix(golden_set: str, corpus_file: str, count: int) -> list[list[in
         return [json.loads(line)["ids"] for line in itertools.islice(f, count)]
 
 
-def _check_presets(installed, per_file: int) -> None:
+def _check_presets(installed, per_file: int, workers: int = 1) -> None:
     """The first `per_file` records of each corpus file, every preset, against the golden ids (one process)."""
     run, root, site, home = installed
     chosen = {path.name: 0 for path in corpus_files()}
@@ -125,7 +125,7 @@ def _check_presets(installed, per_file: int) -> None:
             chosen[name] += 1
             texts.append(text)
     request, answer = root / f"request-{per_file}.json", root / f"answer-{per_file}.json"
-    request.write_text(json.dumps({"presets": sorted(PRESETS), "texts": texts}), encoding="utf-8")
+    request.write_text(json.dumps({"presets": sorted(PRESETS), "texts": texts, "workers": workers}), encoding="utf-8")
     probe = run(str(Path(__file__).with_name("install_probe.py")), str(request), str(answer))
     assert probe.returncode == 0, probe.stderr
     result = json.loads(answer.read_text(encoding="utf-8"))
@@ -140,12 +140,12 @@ def _check_presets(installed, per_file: int) -> None:
 
 
 def test_every_preset_gives_golden_ids_from_the_hf_cache_with_no_setup(installed):
-    _check_presets(installed, per_file=25)
+    _check_presets(installed, per_file=15)
 
 
 @pytest.mark.slow
 def test_whole_corpus_every_preset_from_a_wheel_install(installed):
-    _check_presets(installed, per_file=10**9)
+    _check_presets(installed, per_file=10**9, workers=2)
 
 
 def test_cli_in_the_installed_package(installed):
