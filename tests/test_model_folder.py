@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -273,5 +274,6 @@ def test_hub_repo_id_loads_its_cached_snapshot_like_auto_tokenizer(tmp_path, mon
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     tokenizer = cpmtok.load("uer/gpt2-chinese-cluecorpussmall")
     assert tokenizer.encode("Hello World 今天").ids == [100, 100, 791, 1921]
+    assert pickle.loads(pickle.dumps(tokenizer)).encode("Hello World 今天").ids == [100, 100, 791, 1921]  # by recipe
     reference = AutoTokenizer.from_pretrained("uer/gpt2-chinese-cluecorpussmall", cache_dir=str(tmp_path / "hf"))
     assert_same_ids(tokenizer, reference, KNOWN + corpus_sample(500))
