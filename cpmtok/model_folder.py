@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from .base import Tokenizer
 from .errors import AmbiguousFolder, InvalidTokenizerConfig, UnknownTokenizer, UnsupportedOption
-from .vocab import entry_for_file, read_bert_vocab
+from .vocab import PYTHON_READLINES, RUST_READ_FILE, entry_for_file, read_bert_vocab
 
 CONFIG = "tokenizer_config.json"
 MARKER = "cpmtok.json"
@@ -81,7 +81,7 @@ def load_folder(folder: Path, **options: Any) -> Tokenizer:
 
 def _bert(folder: Path, config: dict[str, Any], marker: dict[str, Any], cls: Optional[str],
           options: dict[str, Any]) -> Tokenizer:
-    from .bert.tokenizer import BertTokenizer
+    from .bert.tokenizer import load_path
 
     vocab_path = folder / "vocab.txt"
     if not vocab_path.is_file():
@@ -92,7 +92,8 @@ def _bert(folder: Path, config: dict[str, Any], marker: dict[str, Any], cls: Opt
     explicit = {key: options.pop(key) for key in ("dialect", "lowercase", "max_chars_per_word") if key in options}
     if options:
         raise TypeError(f"unknown option(s) for a BERT model folder: {', '.join(sorted(options))}")
-    tokenizer = BertTokenizer(vocab_path, name=_name(folder, marker, vocab_path), **{**settings, **explicit})
+    tokenizer = load_path(vocab_path, **{**settings, **explicit})
+    tokenizer.name = _name(folder, marker, vocab_path)
     tokenizer.model_max_length = config.get("model_max_length")
     return tokenizer
 
@@ -140,7 +141,7 @@ def _is_added(value: Any, default: str) -> bool:
 
 def _check_added_tokens(where: Path, added: dict[str, Any], vocab_path: Path) -> None:
     """Added tokens must be the five specials at their vocabulary ids (anything else adds ids cpmtok lacks)."""
-    vocab = read_bert_vocab(vocab_path, "hf-fast").token_to_id
+    vocab = read_bert_vocab(vocab_path, RUST_READ_FILE).token_to_id
     for key, token in added.items():
         content = token.get("content") if isinstance(token, dict) else token
         if content not in BERT_SPECIALS.values() or str(vocab.get(content)) != str(key):
@@ -164,8 +165,8 @@ def _check_tokenizer_json(path: Path, spec: dict[str, Any], vocab_path: Path) ->
         problems.append(f"model {({k: model.get(k) for k in ('type', 'unk_token', 'continuing_subword_prefix')})}")
     # transformers writes vocab.txt's lines as they are (its slow reading); the Rust reader trims whitespace
     # at line ends. The two differ only in entries with whitespace, which no word can match: either is vocab.txt.
-    if not problems and all(model.get("vocab") != read_bert_vocab(vocab_path, dialect).token_to_id
-                            for dialect in ("hf-slow", "hf-fast")):
+    if not problems and all(model.get("vocab") != read_bert_vocab(vocab_path, reading).token_to_id
+                            for reading in (PYTHON_READLINES, RUST_READ_FILE)):
         problems.append("model.vocab differs from vocab.txt")
     added = [t.get("content") for t in spec.get("added_tokens") or []
              if t.get("content") not in BERT_SPECIALS.values() or t.get("normalized")]

@@ -61,7 +61,8 @@ def installed(tmp_path_factory):
     """(run, env, cwd): a venv with the wheel installed, an environment pointing at empty temp homes."""
     root = tmp_path_factory.mktemp("install")
     wheel = _build_wheel(root)
-    names = zipfile.ZipFile(wheel).namelist()
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
     assert "cpmtok/registry.json" in names and "cpmtok/bert/tables/hf_fast.json" in names
     assert not [n for n in names if n.endswith((".model", "vocab.txt")) or "/vocab/" in n]
     venv_dir = root / "venv"

@@ -34,7 +34,7 @@ def export_files(name: str, *, dialect: Optional[str] = None, approximate: bool 
     if preset.family == "bert":
         flags = BertFlags.of(preset, {"dialect": dialect})
         files = bert_files(preset, flags, approximate=approximate)
-        files[MARKER] = json_bytes({"preset": name, "dialect": flags.dialect}, sort_keys=True)
+        files[MARKER] = json_bytes({"preset": name, "dialect": flags.dialect.name}, sort_keys=True)
     else:
         if dialect is not None:
             raise NotExpressible(f"{name}: --dialect is a BERT option; CPM presets have one behaviour")
