@@ -2,8 +2,9 @@
 
 `encode_stream` reads its input lazily, cuts it into chunks, and yields each text's ids in input order as
 soon as they and every earlier text's are done; at most `max_in_flight` chunks are read ahead, so memory is
-bounded whatever the input's length. The calling process works too: it encodes a chunk itself whenever every
-worker already holds two (one running, one queued), so `workers=2` means the caller and one child.
+bounded whatever the input's length. The calling process works too: chunks wait unassigned until a worker has
+room (four queued) and the caller encodes one itself whenever none has, so `workers=2` means the caller and
+one child.
 
 Workers are plain `multiprocessing` processes, one pipe each, watched through their sentinels:
 - forked workers inherit the tokenizer (no reload, warm caches); spawned ones unpickle it, which rebuilds it
@@ -21,7 +22,7 @@ import threading
 import time
 from array import array
 from collections import deque
-from itertools import islice
+from itertools import accumulate, islice
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Optional, Union
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 Ids = list[int]
 OnError = Literal["raise", "return"]
-_QUEUED_PER_WORKER = 2  # one chunk running, one waiting: a worker never idles while the caller sends
+_QUEUED_PER_WORKER = 4  # the caller refills between chunks of its own: a worker's queue outlasts one
 _PARENT_POLL_SECONDS = 0.2
 
 
@@ -57,7 +58,7 @@ def encode_stream(tokenizer: "Tokenizer", texts: Iterable[str], *, add_special_t
             yield from _emit(encode_chunk(tokenizer, chunk, add_special_tokens, first), on_error)
         return
     with _Pool(tokenizer, workers - 1, add_special_tokens) as pool:
-        for results in pool.ordered(chunks, max_in_flight or 4 * workers):
+        for results in pool.ordered(chunks, max_in_flight or 8 * workers):
             yield from _emit(results, on_error)
 
 
@@ -115,9 +116,13 @@ class _Pool:
 
     def ordered(self, chunks: Iterator[tuple[int, list[str]]], max_in_flight: int
                 ) -> Iterator[list[Union[Ids, BaseException]]]:
-        """Each chunk's results in input order, with at most `max_in_flight` chunks read and not yet yielded."""
+        """Each chunk's results in input order, with at most `max_in_flight` chunks read and not yet yielded.
+
+        Chunks wait unassigned until a worker has room or the caller is free: assigning them as they are read
+        would leave a fast worker idle behind the caller's own backlog.
+        """
         done: dict[int, list[Union[Ids, BaseException]]] = {}
-        mine: deque[tuple[int, list[str]]] = deque()  # chunks the caller encodes itself
+        pending: deque[tuple[int, list[str]]] = deque()  # read, not yet given to anyone
         in_flight: deque[int] = deque()  # first text index of every chunk read and not yet yielded, in order
         exhausted = False
         while True:
@@ -127,16 +132,15 @@ class _Pool:
                     exhausted = True
                     break
                 in_flight.append(item[0])
-                worker = min(self._workers, key=_Worker.queued)
-                if worker.queued() < _QUEUED_PER_WORKER:
-                    worker.send(item)
-                else:
-                    mine.append(item)
+                pending.append(item)
             self._collect(done, block=False)
+            for worker in self._workers:
+                while pending and worker.queued() < _QUEUED_PER_WORKER:
+                    worker.send(pending.popleft())
             if in_flight and in_flight[0] in done:
                 yield done.pop(in_flight.popleft())
-            elif mine:
-                first, texts = mine.popleft()
+            elif pending:
+                first, texts = pending.popleft()
                 done[first] = encode_chunk(self._tokenizer, texts, self._add_special_tokens, first)
             elif in_flight:
                 self._collect(done, block=True)
@@ -150,10 +154,13 @@ class _Pool:
         for worker in self._workers:
             if worker.connection in ready:
                 try:
-                    first, results = worker.receive()
+                    while True:  # every result waiting: each one frees room for the worker's next chunk
+                        first, results = worker.receive()
+                        done[first] = results
+                        if not worker.connection.poll():
+                            break
                 except (EOFError, OSError):
                     raise worker.died() from None
-                done[first] = results
             elif worker.process.sentinel in ready:
                 raise worker.died()
 
@@ -216,19 +223,24 @@ class _Worker:
 def _worker_main(tokenizer: "Tokenizer", connection: Connection, parent_pid: int, add_special_tokens: bool) -> None:
     """A worker's life: encode each chunk received until told to stop, or until the parent is gone.
 
-    A thread receives while the main thread encodes and sends: the caller may be writing the next chunk while
-    this worker writes its results, and with one thread doing both, two full pipes would wait on each other.
+    One thread receives and one sends while the main thread encodes: the caller reads results only between
+    chunks of its own, so a worker that sent its results itself would wait on a full pipe for that long (and
+    two full pipes would wait on each other).
     """
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     inbox: queue.SimpleQueue = queue.SimpleQueue()
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_receive_all, args=(connection, inbox), daemon=True).start()
+    sender = threading.Thread(target=_send_all, args=(connection, outbox), daemon=True)
+    sender.start()
     try:
         while (item := inbox.get()) is not None:
             first, texts = item
-            results = encode_chunk(tokenizer, texts, add_special_tokens, first)
-            connection.send((first, _pack(results)))
-    except (OSError, KeyboardInterrupt):
-        pass  # the caller closed its end, or the terminal's Ctrl-C reached the whole process group
+            outbox.put((first, _pack(encode_chunk(tokenizer, texts, add_special_tokens, first))))
+    except KeyboardInterrupt:
+        pass  # the terminal's Ctrl-C reached the whole process group
+    outbox.put(None)
+    sender.join()
 
 
 def _receive_all(connection: Connection, inbox: queue.SimpleQueue) -> None:
@@ -239,6 +251,15 @@ def _receive_all(connection: Connection, inbox: queue.SimpleQueue) -> None:
     except (EOFError, OSError):
         pass
     inbox.put(None)
+
+
+def _send_all(connection: Connection, outbox: queue.SimpleQueue) -> None:
+    """Send each finished chunk from `outbox` until None; stop quietly when the caller has closed its end."""
+    try:
+        while (item := outbox.get()) is not None:
+            connection.send(item)
+    except OSError:
+        pass
 
 
 _Packed = tuple[bytes, bytes, list[tuple[int, BaseException]]]
@@ -268,11 +289,7 @@ def _unpack(packed: _Packed) -> list[Union[Ids, BaseException]]:
     ids.frombytes(id_bytes)
     counts.frombytes(count_bytes)
     flat = ids.tolist()
-    results: list[Union[Ids, BaseException]] = []
-    start = 0
-    for count in counts:
-        results.append(flat[start:start + count])
-        start += count
+    results: list[Union[Ids, BaseException]] = [flat[end - count:end] for count, end in zip(counts, accumulate(counts))]
     for position, error in errors:
         results[position] = error
     return results

@@ -184,7 +184,7 @@ def test_a_real_signal_then_resume_gives_the_uninterrupted_bytes(tmp_path, fmt, 
     lines = [json.dumps({"text": t}, ensure_ascii=False) for t in corpus_texts(corpus_files()[5])[:4000]]
     lines[100] = lines[3000] = "not json"
     source = tmp_path / "in.jsonl"
-    copies = 12  # enough records to outlast the wait below, even on the native segmenter
+    copies = 30  # enough records to outlast the first state save (about a second) and the wait below, on 2 workers
     source.write_text("\n".join(lines * copies) + "\n", encoding="utf-8")
     command = [sys.executable, "-m", "cpmtok.cli", "encode", "-t", "cpm", str(source), "--format", fmt,
                "--on-error", "skip", "--workers", "2", *extra]
