@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from ..errors import UnknownDialect
-from ..vocab import GOOGLE_LOAD_VOCAB, PYTHON_READLINES, RUST_READ_FILE, VocabReading
+from ..vocab import FAST_READLINES, GOOGLE_LOAD_VOCAB, PYTHON_READLINES, VocabReading
 from .tables import CharTables, load_tables
 
 LowerMarks = Callable[[str, Mapping[str, str]], str]
@@ -82,7 +82,7 @@ DIALECTS: dict[str, Dialect] = {
     dialect.name: dialect
     for dialect in [
         Dialect("hf-fast", "HF tokenizers 0.22.2 (Rust) BertWordPieceTokenizer = transformers BertTokenizerFast",
-                vocab_reading=RUST_READ_FILE, max_chars_per_word=100, matches_specials=True,
+                vocab_reading=FAST_READLINES, max_chars_per_word=100, matches_specials=True,
                 keeps_special_words=False, surrogates_raise=True, composes_nfc=False, lowers_words=False,
                 lower_marks=_lower_marks_rust, tables="hf_fast", reference_decode="hf-fast"),
         Dialect("hf-slow", "transformers 4.57.6 BertTokenizer (pure Python)",
