@@ -37,6 +37,11 @@ PRESETS: dict[str, Preset] = {
                "tokenizer_class BertTokenizer and do_lower_case false; AutoTokenizer gives BertTokenizerFast (hf-fast). "
                "The model card's own example uses BertTokenizer (pure Python): dialect='hf-slow', same lowercase=False. "
                "model_max_length 1024: the models' n_positions", model_max_length=1024),
+        Preset("uer-py", "bert", "bert-base-chinese", {"dialect": "google"},
+               "dbiir/UER-py uer/utils/tokenizers.py BertTokenizer, the code the uer/gpt2-*-chinese-cluecorpussmall "
+               "models were pre-trained with: Google's rules (a [SEP] in text is plain text, 200 characters per "
+               "word, private-use characters kept), lower-cased, bert-base-chinese's vocab.txt. model_max_length "
+               "1024: those models' n_positions", model_max_length=1024),
         Preset("gpt2-chinese", "bert", "bert-base-chinese", {"dialect": "hf-slow"},
                "Morizeyao/GPT2-Chinese train.py: tokenizations/tokenization_bert.BertTokenizer(vocab_file=...), a copy "
                "of transformers 2.1's slow BertTokenizer, do_lower_case=True by default. CLOSEST dialect only: that "

@@ -10,9 +10,9 @@ BERT_PRESETS = sorted(name for name, preset in PRESETS.items() if preset.family 
 SENTENCE = "今天天气不错，GPT-2 模型 [SEP] Naïve 2023年!"
 
 
-def test_the_six_bert_presets_exist():
+def test_the_seven_bert_presets_exist():
     assert BERT_PRESETS == ["bert-base-chinese", "clue-small", "gpt2-chinese", "gpt2-ml", "gpt2-quickly",
-                            "uer-gpt2-chinese"]
+                            "uer-gpt2-chinese", "uer-py"]
     assert all(PRESETS[name].source for name in BERT_PRESETS)
 
 
