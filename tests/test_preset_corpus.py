@@ -8,6 +8,8 @@ from corpus import corpus_files, corpus_texts, golden_ids
 # preset, options, golden set made by running the system's own code (../shared/golden/README.md)
 SYSTEMS = [
     ("uer-py", {}, "bert-base-chinese/google"),  # UER-py's tokenizer = Google's, checked on every record
+    ("gpt2-chinese", {}, "gpt2-chinese-21128/gpt2_chinese"),
+    ("gpt2-chinese", {"newline_to_sep": True}, "gpt2-chinese-21128/gpt2_chinese_train"),
 ]
 
 
