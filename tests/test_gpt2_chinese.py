@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import cpmtok
 from bert_strategies import WHITESPACE, fragments
 from budget import examples
+from cpmtok.bert.dialects import DIALECTS
 from cpmtok.vocab import locate
 from gpt2_chinese_reference import reference
 
@@ -91,3 +92,26 @@ def test_every_code_point_in_context(preset):
             if tok.encode_ids(text) != want:
                 mismatches.append(f"U+{ord(text[1]):04X}")
     assert not mismatches, f"{len(mismatches)} code points differ: {mismatches[:20]}"
+
+
+@pytest.mark.parametrize("reason, texts", DIALECTS["gpt2-chinese"].no_hf_form)
+def test_no_hugging_face_folder_expresses_it(reason, texts):
+    """The export's refusal, proven: on each listed text cpmtok equals GPT2-Chinese, and the closest tokenizer.json
+    (hf-fast's pipeline plus Digits(individual_digits=True)) or transformers' BertTokenizer does not."""
+    import tokenizers
+    from tokenizers import pre_tokenizers
+    from transformers import BertTokenizer
+
+    tok = cpmtok.load("gpt2-chinese")
+    path = str(locate("gpt2-chinese"))
+    closest = tokenizers.BertWordPieceTokenizer(path, lowercase=True)
+    closest.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.BertPreTokenizer(),
+                                                     pre_tokenizers.Digits(individual_digits=True)])
+    slow = BertTokenizer(vocab_file=path)
+    loader = slow if "BertTokenizer" in reason else None
+    for text in texts.split(" "):
+        want = reference(locate("gpt2-chinese")).ids(text)
+        assert tok.encode_ids(text) == want
+        got = (loader(text, add_special_tokens=False)["input_ids"] if loader
+               else closest.encode(text, add_special_tokens=False).ids)
+        assert got != want, (reason, text)

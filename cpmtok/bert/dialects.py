@@ -65,6 +65,9 @@ class Dialect:
     tables: str  # the stem of its character tables, cpmtok/bert/tables/<tables>.json
     reference_decode: str  # the reference decode `decode(style="reference")` gives by default
     tokenizer_json_gaps: tuple[str, ...] = ()  # where a tokenizer.json differs from it; () = expressible
+    # where no Hugging Face folder gives its ids (neither the closest tokenizer.json nor transformers'
+    # BertTokenizer), each with a text that shows it: export refuses the dialect, even approximately
+    no_hf_form: tuple[tuple[str, str], ...] = ()
     export_note: tuple[str, ...] = ()  # README lines of an exported folder, for this dialect
 
     def char_tables(self) -> CharTables:
@@ -82,6 +85,17 @@ _GOOGLE_GAPS = (
     "Google lower-cases and splits them. (`tokenizers.Tokenizer.from_file` matches them too: they are "
     "added tokens.)",
     "D7 Greek final sigma: tokenizers lower-cases per character (σ), Google with str.lower (ς).",
+)
+
+_GPT2_CHINESE_NO_HF_FORM = (
+    ("it isolates str.isdigit() characters; Digits(individual_digits=True) isolates Rust's char::is_numeric, "
+     "which also takes fractions, Roman numerals and U+3007", "a½b aⅣb a〇b"),
+    ("it lower-cases each word with str.lower (final ς); tokenizers per character (σ)", "ΟΣ"),
+    ("a text of only whitespace is one special token ([UNK] under PYTHONHASHSEED=0); tokenizers gives none", "\n"),
+    ("its character tables are Python 3.11's Unicode 14.0 (CJK Extension C from U+2B820, U+0C3C a mark); "
+     "tokenizers' are its own", "a\U0002B820b a\u0c3cb"),
+    ("a word that the clean-up makes equal to [SEP] etc. keeps its case; tokenizers lower-cases it", "[SE\x00P]"),
+    ("transformers' BertTokenizer (the other loader of a folder) isolates no digit at all", "20"),
 )
 
 DIALECTS: dict[str, Dialect] = {
@@ -112,7 +126,7 @@ DIALECTS: dict[str, Dialect] = {
                 vocab_reading=PYTHON_READLINES, max_chars_per_word=100, matches_specials=True,
                 keeps_special_words=False, surrogates_raise=False, composes_nfc=False, lowers_words=True,
                 special_words_keep_case=True, blank_text_is_unk=True, lower_marks=_lower_marks_python_word,
-                tables="gpt2_chinese", reference_decode="gpt2-chinese"),
+                tables="gpt2_chinese", reference_decode="gpt2-chinese", no_hf_form=_GPT2_CHINESE_NO_HF_FORM),
     ]
 }
 
