@@ -121,19 +121,7 @@ def hf_slow() -> dict:
 
 
 def google() -> dict:
-    tokenization = google_module()
-    basic = tokenization.BasicTokenizer(do_lower_case=True)
-    table = build(
-        "google",
-        is_deleted=lambda ch: ord(ch) in (0, 0xFFFD) or tokenization._is_control(ch),
-        is_whitespace=tokenization._is_whitespace,
-        is_separator=lambda ch: tokenization._is_whitespace(ch) or ch.isspace(),
-        is_cjk=lambda ch: basic._is_chinese_char(ord(ch)),
-        is_punct=tokenization._is_punctuation,
-        lowered=lambda ch: basic._run_strip_accents(ch.lower()),
-    )
-    table["reference"] = "Google BERT tokenization.py (PyPI bert-tensorflow 1.0.4)"
-    return with_word_lowering(table)
+    return python_basic_tokenizer("google", google_module(), "Google BERT tokenization.py (PyPI bert-tensorflow 1.0.4)")
 
 
 def with_word_lowering(table: dict) -> dict:
@@ -149,14 +137,20 @@ def with_word_lowering(table: dict) -> dict:
 
 
 def gpt2_chinese() -> dict:
-    """GPT2-Chinese's copy of transformers 2.1's BasicTokenizer: Google's character rules, except that every
-    str.isdigit() character is isolated like a CJK one (asked of its own _tokenize_chinese_chars)."""
+    """GPT2-Chinese's copy of transformers 2.1's BasicTokenizer: Google's rules, except that it deletes every C*
+    category and isolates every str.isdigit() character like a CJK one (both asked of its own functions)."""
     from gpt2_chinese_reference import character_module
 
-    tokenization = character_module()
+    return python_basic_tokenizer("gpt2-chinese", character_module(), "Morizeyao/GPT2-Chinese@bbb4465 "
+                                  "tokenizations/tokenization_bert.py (transformers 2.1.1 base)")
+
+
+def python_basic_tokenizer(dialect: str, tokenization, reference: str) -> dict:
+    """A reference whose module has Google's functions (_is_control, _is_whitespace, _is_punctuation,
+    BasicTokenizer), each asked itself; a character is CJK when its _tokenize_chinese_chars isolates it."""
     basic = tokenization.BasicTokenizer(do_lower_case=True)
     table = build(
-        "gpt2-chinese",
+        dialect,
         is_deleted=lambda ch: ord(ch) in (0, 0xFFFD) or tokenization._is_control(ch),
         is_whitespace=tokenization._is_whitespace,
         is_separator=lambda ch: tokenization._is_whitespace(ch) or ch.isspace(),  # whitespace_tokenize: str.split()
@@ -164,7 +158,7 @@ def gpt2_chinese() -> dict:
         is_punct=tokenization._is_punctuation,
         lowered=lambda ch: basic._run_strip_accents(ch.lower()),
     )
-    table["reference"] = "Morizeyao/GPT2-Chinese@bbb4465 tokenizations/tokenization_bert.py (transformers 2.1.1 base)"
+    table["reference"] = reference
     return with_word_lowering(table)
 
 
