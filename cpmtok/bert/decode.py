@@ -8,7 +8,7 @@ it read and its dialect record. The reference decodes:
 - `hf_fast`: transformers 4.57.6 `BertTokenizerFast.decode`: the tokenizers 0.22.2 WordPiece decoder
   (prefix `##` dropped, else a space before every token but the first, its `cleanup` applied to each
   token) and then, like the slow one, `clean_up_tokenization` over the whole string.
-- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode`, applied to our tokens.
+- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode`, over its own reading of the vocabulary.
 - `gpt2_ml`: the gpt2-ml demo's `"".join(tokens)` with `[UNK]` and `##` removed (Google's FullTokenizer
   has no decode of its own).
 - `uer`: UER-py `scripts/generate_lm.py`: `"".join(tokenizer.convert_ids_to_tokens(ids))`, specials kept.

@@ -104,11 +104,13 @@ DIALECTS: dict[str, Dialect] = {
         Dialect("hf-fast", "HF tokenizers 0.22.2 (Rust) BertWordPieceTokenizer = transformers BertTokenizerFast",
                 vocab_reading=FAST_READLINES, max_chars_per_word=100, matches_specials=True,
                 keeps_special_words=False, surrogates_raise=True, composes_nfc=False, lowers_words=False,
-                special_words_keep_case=False, blank_text_is_unk=False, lower_marks=_lower_marks_rust, tables="hf_fast", reference_decode="hf-fast"),
+                special_words_keep_case=False, blank_text_is_unk=False, lower_marks=_lower_marks_rust,
+                tables="hf_fast", reference_decode="hf-fast"),
         Dialect("hf-slow", "transformers 4.57.6 BertTokenizer (pure Python)",
                 vocab_reading=PYTHON_READLINES, max_chars_per_word=100, matches_specials=True,
                 keeps_special_words=True, surrogates_raise=False, composes_nfc=True, lowers_words=False,
-                special_words_keep_case=False, blank_text_is_unk=False, lower_marks=_lower_marks_transformers, tables="hf_slow", reference_decode="hf-slow",
+                special_words_keep_case=False, blank_text_is_unk=False, lower_marks=_lower_marks_transformers,
+                tables="hf_slow", reference_decode="hf-slow",
                 export_note=(
                     "The preset's own tokenizer is transformers' pure-Python BertTokenizer (hf-slow). Only",
                     "`use_fast=False` with transformers 4.x gives those ids; the fast loaders above give hf-fast "
