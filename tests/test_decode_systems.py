@@ -1,5 +1,5 @@
 """Each system's decode style equals that system's own decode (tests/decode_references.py): on corpus ids and
-on edge ids in the default run, on every corpus record's golden ids (slow)."""
+on edge ids in the default run, on every corpus record's golden ids (slow; every 10th for gpt2-quickly)."""
 
 import pytest
 
@@ -51,10 +51,17 @@ def test_cpm_v0_reference_renders_eod_as_its_first_release_did():
     assert tok.decode(ids, style="bert4keras") == "今天\n天气"  # <eod> is a control piece of the v0 model
 
 
+# Systems whose own decode is too slow for every record: every `step`-th record of each file instead.
+CORPUS_STEP = {"gpt2-quickly": 10}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(SYSTEMS))
 def test_style_equals_the_system_s_decode_on_the_whole_corpus(case):
+    """Every record's golden ids decode as the system decodes them; gpt2-quickly (transformers' slow decode)
+    samples every 10th record of each file instead of all (CORPUS_STEP), to keep CI's time down."""
     tok, golden, system, style = _setup(case)
+    step = CORPUS_STEP.get(case, 1)
     for path in corpus_files():
-        for number, ids in enumerate(golden_ids(golden, path.name), start=1):
+        for number, ids in list(enumerate(golden_ids(golden, path.name), start=1))[::step]:
             assert tok.decode(ids, style=style) == system(ids), f"{path.name}:{number}"
