@@ -18,8 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+from cpmtok.cache import cache_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "今天天气不错"
+JIEBA_TMP = cache_dir("jieba")  # jieba's own cache file, beside cpmtok's tables
 
 CPMTOK = f"""
 import time
@@ -34,7 +37,7 @@ import time
 start = time.perf_counter()
 import jieba
 jieba.setLogLevel(60)
-jieba.dt.tmp_dir = {str(ROOT / "vocab")!r}
+jieba.dt.tmp_dir = {str(JIEBA_TMP)!r}
 words = jieba.lcut({TEXT!r})
 print(time.perf_counter() - start)
 """
@@ -53,6 +56,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backend", default="native", choices=["native", "pure"])
     args = parser.parse_args()
+    JIEBA_TMP.mkdir(parents=True, exist_ok=True)
     engines = {f"cpmtok.load('cpm', backend={args.backend!r}).encode": CPMTOK.format(backend=args.backend),
                "jieba first lcut": JIEBA}
     for script in engines.values():

@@ -9,12 +9,15 @@
 from .base import Tokenizer
 from .encoding import Encoding
 from .errors import (
+    AmbiguousFolder,
     CpmtokError,
     InvalidInput,
+    InvalidTokenizerConfig,
     InvalidVocab,
     UnknownDecodeStyle,
     UnknownDialect,
     UnknownTokenizer,
+    UnsupportedOption,
     UnsupportedText,
     VocabChecksumMismatch,
     VocabNotFound,
@@ -36,5 +39,5 @@ def backend() -> str:
 __all__ = [
     "load", "backend", "Encoding", "Tokenizer", "PRESETS", "CpmtokError", "InvalidInput", "InvalidVocab",
     "UnknownDecodeStyle", "UnknownDialect", "UnknownTokenizer", "UnsupportedText", "VocabChecksumMismatch",
-    "VocabNotFound", "__version__",
+    "VocabNotFound", "UnsupportedOption", "InvalidTokenizerConfig", "AmbiguousFolder", "__version__",
 ]

@@ -44,9 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cpmtok", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    setup = commands.add_parser("setup", help="place the registered vocabulary files into vocab/, checked by sha256")
+    setup = commands.add_parser("setup", help="place registered vocabulary files into cpmtok's cache, found by "
+                                "content (sha256) and checked")
+    setup.add_argument("names", nargs="*", metavar="NAME", help="registered vocabularies to place (default: all)")
     setup.add_argument("--from", dest="source", action="append", default=[], type=Path, metavar="DIR",
-                       help="a directory that holds the files (default: $CPMTOK_VOCAB_DIR, then ../shared/vocab)")
+                       help="a directory that holds the files under any name, e.g. vocab.txt or spiece.model "
+                       "(also searched: $CPMTOK_VOCAB_DIR, ../shared/vocab beside a checkout, the Hugging Face cache)")
+    setup.add_argument("--download", action="store_true", help="fetch what is missing from the Hugging Face Hub "
+                       "repositories the registry lists (needs huggingface_hub: pip install 'cpmtok[hub]')")
     setup.set_defaults(run=_setup)
 
     encode = commands.add_parser("encode", help="stream records (JSONL, lines, Parquet/Arrow; gzip/zstd) through every "
@@ -127,7 +132,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _tokenizer_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("-t", "--tokenizer", required=True, help="preset name, vocab.txt, .model or model directory")
+    command.add_argument("-t", "--tokenizer", required=True,
+                         help="preset name, vocab.txt, .model, model folder or cached Hugging Face repo id")
     command.add_argument("--dialect", help=f"BERT: one of {', '.join(DIALECTS)} (default {DEFAULT})")
     command.add_argument("--allow-checksum-mismatch", action="store_true",
                          help="use a vocabulary file whose sha256 is not the registered one")
@@ -147,7 +153,7 @@ def _load(args: argparse.Namespace):
 def _setup(args: argparse.Namespace) -> int:
     from .vocab import setup
 
-    for name, path in setup(args.source).items():
+    for name, path in setup(args.source, names=args.names or None, download=args.download).items():
         print(f"{name}: {path}")
     return 0
 

@@ -119,3 +119,16 @@ class BatchOptionWarning(UserWarning):
 
 class SpecialTokenInText(CpmtokError, ValueError):
     """The text holds a special token string ("[SEP]", "<eod>") that `disallowed_special` refuses."""
+
+
+class UnsupportedOption(CpmtokError, ValueError):
+    """A model folder (tokenizer_config.json, tokenizer.json) asks for behaviour cpmtok cannot reproduce exactly;
+    names the file, the option and its value, so no id ever differs in silence."""
+
+
+class InvalidTokenizerConfig(CpmtokError, ValueError):
+    """A model folder's tokenizer_config.json / tokenizer.json / cpmtok.json is not the JSON object it must be."""
+
+
+class AmbiguousFolder(CpmtokError, ValueError):
+    """A model folder holds several candidate vocabulary files (e.g. two .model files); names them."""

@@ -1,8 +1,9 @@
-"""The vocabulary registry and the one place that reads vocabulary files.
+"""The vocabulary registry and the one place that finds and reads vocabulary files.
 
-The registry (`vocab/registry.json`, written by us) names every known file with its sha256. The
-files themselves are not ours to commit: `cpmtok setup` copies them into `vocab/` (git-ignored)
-from `../shared/vocab`, `$CPMTOK_VOCAB_DIR` or a directory the user names, checking each sha256.
+The registry (`cpmtok/registry.json`, written by us, shipped in the wheel) names every known file with its
+sha256, size and upstream sources. The files themselves are not ours to ship: a file is recognised by its
+content whatever its name, in `$CPMTOK_VOCAB_DIR`, in cpmtok's cache (where `cpmtok setup` places files) and
+in the Hugging Face cache (every snapshot of the repositories the registry lists for it).
 """
 
 from __future__ import annotations
@@ -18,20 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+from . import hub
+from .cache import cache_dir
 from .errors import DuplicateVocabEntry, InvalidVocab, UnreadableVocab, VocabChecksumMismatch, VocabNotFound
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-VOCAB_DIR = PROJECT_ROOT / "vocab"
-REGISTRY_PATH = VOCAB_DIR / "registry.json"
+REGISTRY_PATH = Path(__file__).resolve().with_name("registry.json")
 ENV_VOCAB_DIR = "CPMTOK_VOCAB_DIR"
-SHARED_VOCAB_DIR = PROJECT_ROOT.parent / "shared" / "vocab"
+SHARED_VOCAB_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "vocab"  # beside a checkout
 MAX_VOCAB_BYTES = 256 << 20  # the largest known vocabulary file is ~1 MB
 DUPLICATES_SHOWN = 5
-
-
-def cache_dir() -> Path:
-    """Where cpmtok keeps what it derives from vocabulary files (prepared tables), built once, checked on use."""
-    return VOCAB_DIR
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +60,16 @@ def regular_file(path: str | Path) -> Path:
     return path
 
 
+def placeable() -> list[str]:
+    """Registry names `cpmtok setup` places (jieba's dictionary ships inside jieba and is checked there)."""
+    return [name for name, entry in registry().items() if entry["kind"] != "jieba-dictionary"]
+
+
+def placed_dir() -> Path:
+    """Where `cpmtok setup` puts files: cpmtok's cache (`$CPMTOK_HOME/vocab`, else the user cache)."""
+    return cache_dir("vocab")
+
+
 def sha256_of(path: Path) -> str:
     regular_file(path)
     digest = hashlib.sha256()
@@ -82,27 +88,104 @@ def entry_for_file(path: Path) -> Optional[tuple[str, dict[str, Any]]]:
     return None
 
 
-def _search_dirs() -> list[Path]:
-    dirs = [VOCAB_DIR]
+# --- finding a registered file by content -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Place:
+    """A directory searched for a vocabulary; `any_name`: every file of the right size is a candidate."""
+
+    label: str
+    directory: Path
+    any_name: bool = True
+
+
+def upstream_names(entry: dict[str, Any]) -> list[str]:
+    """The registered file name and every name the upstream repositories use for it."""
+    upstream = entry.get("upstream", {})
+    names = [entry["file"], *(item["file"] for item in upstream.get("hub", [])), *upstream.get("names", [])]
+    return list(dict.fromkeys(names))
+
+
+def _local_places(extra: Iterable[Path] = ()) -> list[Place]:
+    places = [Place("--from", Path(directory)) for directory in extra]
     if os.environ.get(ENV_VOCAB_DIR):
-        dirs.append(Path(os.environ[ENV_VOCAB_DIR]))
-    return dirs
+        places.append(Place(f"${ENV_VOCAB_DIR}", Path(os.environ[ENV_VOCAB_DIR])))
+    places.append(Place("cpmtok's cache", placed_dir()))
+    return places
+
+
+def _hub_places(entry: dict[str, Any]) -> list[Place]:
+    return [Place(f"Hugging Face cache ({item['repo']})", snapshot, any_name=False)
+            for item in entry.get("upstream", {}).get("hub", []) for snapshot in hub.snapshots(item["repo"])]
+
+
+def _candidates(place: Place, entry: dict[str, Any]) -> list[Path]:
+    paths = [place.directory / name for name in upstream_names(entry)]
+    if place.any_name and place.directory.is_dir():
+        paths += sorted(path for path in place.directory.iterdir()
+                        if path.suffix != ".partial" and path.is_file() and path.stat().st_size == entry.get("size"))
+    return [path for path in dict.fromkeys(paths) if path.is_file()]
+
+
+def _search(entry: dict[str, Any], places: list[Place]) -> tuple[Optional[Path], list[Path]]:
+    """(the first file with the registered content, files under its names whose content differs)."""
+    differing: list[Path] = []
+    names = set(upstream_names(entry))
+    for place in places:
+        for path in _candidates(place, entry):
+            if path.stat().st_size == entry.get("size", path.stat().st_size) and sha256_of(path) == entry["sha256"]:
+                return path, differing
+            if path.name == entry["file"]:
+                differing.append(path)
+    return None, differing
+
+
+def _where_to_get(name: str, entry: dict[str, Any]) -> str:
+    upstream = entry.get("upstream", {})
+    repos = ", ".join(f"{item['repo']} ({item['file']})" for item in upstream.get("hub", []))
+    hub_line = (f"`cpmtok setup {name} --download` (needs huggingface_hub) fetches it from the Hugging Face Hub: "
+                f"{repos}; " if repos else "")
+    return (f"Fix: `cpmtok setup {name} --from DIR` with a directory that holds it under any name "
+            f"(e.g. {', '.join(upstream_names(entry))}), or set {ENV_VOCAB_DIR}=DIR; {hub_line}"
+            f"first published as {upstream.get('source', 'see the registry')}.")
+
+
+def not_found(name: str, entry: dict[str, Any], places: list[Place]) -> VocabNotFound:
+    """The error naming the file, every place looked and where to get it."""
+    repos = [item["repo"] for item in entry.get("upstream", {}).get("hub", [])]
+    looked = [f"{place.label}: {place.directory}" for place in places if place.any_name]
+    if repos:
+        looked.append(f"the Hugging Face cache {hub.cache_dir()}: every snapshot of {', '.join(repos)} "
+                      f"({sum(not place.any_name for place in places)} snapshots cached)")
+    return VocabNotFound(
+        f"vocabulary {name!r} ({entry['file']}, {entry.get('size', '?')} bytes, sha256 {entry['sha256']}) not "
+        f"found. Looked in: {'; '.join(looked)}. {_where_to_get(name, entry)}")
+
+
+def _mismatch(name: str, entry: dict[str, Any], differing: list[Path]) -> VocabChecksumMismatch:
+    return VocabChecksumMismatch(
+        f"{differing[0]}: sha256 {sha256_of(differing[0])} is not the registered {entry['sha256']} for "
+        f"{entry['file']} ({name}); the file is corrupt or another vocabulary, and no copy with the registered "
+        "content was found. Replace it, or pass allow_checksum_mismatch=True (CLI: --allow-checksum-mismatch) "
+        "to use it anyway.")
 
 
 def locate(name: str, *, allow_checksum_mismatch: bool = False) -> Path:
-    """Path of the registered file `name`, found and checked; typed errors say what to do otherwise."""
+    """Path of the registered file `name`, found by content; typed errors say where it looked and what to do.
+
+    Order: `$CPMTOK_VOCAB_DIR`, cpmtok's cache, the Hugging Face cache. A file under the registered
+    name with other content is used only with `allow_checksum_mismatch`.
+    """
     entry = registry_entry(name)
-    looked = [directory / entry["file"] for directory in _search_dirs()]
-    for path in looked:
-        if path.is_file():
-            verify(path, entry, allow_checksum_mismatch=allow_checksum_mismatch)
-            return path
-    where = ", ".join(str(p) for p in looked)
-    raise VocabNotFound(
-        f"vocabulary file {entry['file']!r} ({name}) not found; looked at: {where}. "
-        f"Run `cpmtok setup` (copies it from {SHARED_VOCAB_DIR}), or `cpmtok setup --from DIR`, "
-        f"or set {ENV_VOCAB_DIR}=DIR to a directory that holds it."
-    )
+    places = _local_places() + _hub_places(entry)
+    found, differing = _search(entry, places)
+    if found is not None:
+        return found
+    if differing and allow_checksum_mismatch:
+        return differing[0]
+    if differing:
+        raise _mismatch(name, entry, differing)
+    raise not_found(name, entry, places)
 
 
 def verify(path: Path, entry: dict[str, Any], *, allow_checksum_mismatch: bool = False) -> None:
@@ -118,40 +201,59 @@ def verify(path: Path, entry: dict[str, Any], *, allow_checksum_mismatch: bool =
         )
 
 
-def setup(source_dirs: Iterable[Path] = (), *, names: Optional[Iterable[str]] = None) -> dict[str, Path]:
-    """Copy every registered file that is not yet in `vocab/` from the first source that has it.
+def setup(source_dirs: Iterable[Path] = (), *, names: Optional[Iterable[str]] = None,
+          download: bool = False) -> dict[str, Path]:
+    """Place registered files into cpmtok's cache, each from the first source holding its content.
 
-    Sources, in order: `source_dirs`, `$CPMTOK_VOCAB_DIR`, `../shared/vocab`. Each copy is checked
-    by sha256 before it is placed (written to a temporary name, then renamed). Files that ship
-    inside a package (jieba's dictionary) are checked where they are, by the family that uses them.
+    Sources, in order: `source_dirs` (files under any name), `$CPMTOK_VOCAB_DIR`, `../shared/vocab`
+    beside a checkout, the Hugging Face cache, and with `download` the Hub (huggingface_hub). Every
+    file is checked by sha256 and written whole (temporary name, then renamed). Files found are placed
+    even when others are missing; then VocabNotFound names each missing one and where to get it.
     """
-    sources = [Path(d) for d in source_dirs]
-    if os.environ.get(ENV_VOCAB_DIR):
-        sources.append(Path(os.environ[ENV_VOCAB_DIR]))
-    sources.append(SHARED_VOCAB_DIR)
+    wanted = list(names) if names is not None else placeable()
+    unknown = [name for name in wanted if name not in registry()]
+    if unknown:
+        raise VocabNotFound(f"no registered vocabulary named {', '.join(map(repr, unknown))}; "
+                            f"known: {', '.join(placeable())}")
+    target_dir = placed_dir()
     placed: dict[str, Path] = {}
-    wanted = list(names) if names is not None else [
-        name for name, entry in registry().items() if entry["kind"] != "jieba-dictionary"]
+    errors: list[VocabNotFound | VocabChecksumMismatch] = []
     for name in wanted:
         entry = registry_entry(name)
-        target = VOCAB_DIR / entry["file"]
-        if target.is_file() and sha256_of(target) == entry["sha256"]:
-            placed[name] = target
+        target = target_dir / entry["file"]
+        places = _local_places(source_dirs) + [Place("beside the checkout", SHARED_VOCAB_DIR)] + _hub_places(entry)
+        found, differing = _search(entry, [Place("cpmtok's cache", target_dir, any_name=False)] + places)
+        tried: list[str] = []
+        if found is None and download:
+            found, tried = _download(entry)
+        if found is None:
+            error = _mismatch(name, entry, differing) if differing else not_found(name, entry, places)
+            errors.append(type(error)(" ".join([str(error), *tried])))
             continue
-        candidates = [d / entry["file"] for d in sources if (d / entry["file"]).is_file()]
-        if not candidates:
-            raise VocabNotFound(
-                f"cannot set up {entry['file']!r} ({name}): not in any of "
-                f"{', '.join(str(d) for d in sources)}. Name a directory that holds it: "
-                f"`cpmtok setup --from DIR` or {ENV_VOCAB_DIR}=DIR."
-            )
-        source = candidates[0]
-        verify(source, entry)
-        partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
+        if found != target:
+            target_dir.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            shutil.copyfile(found, partial)
+            os.replace(partial, target)
         placed[name] = target
+    if len(errors) == 1 and not placed:
+        raise errors[0]
+    if errors:
+        done = f"placed: {', '.join(placed)}; " if placed else ""
+        raise VocabNotFound(f"{done}{len(errors)} not placed:\n" + "\n".join(map(str, errors)))
     return placed
+
+
+def _download(entry: dict[str, Any]) -> tuple[Optional[Path], list[str]]:
+    """The first upstream Hub file with the registered content (fetched into the Hugging Face cache), and
+    what each failed try gave."""
+    tried = []
+    for item in entry.get("upstream", {}).get("hub", []):
+        path, why = hub.download(item["repo"], item["file"])
+        if path is not None and sha256_of(path) == entry["sha256"]:
+            return path, tried
+        tried.append(f"Download {item['repo']}/{item['file']}: {why or 'other content (sha256 differs)'}.")
+    return None, tried
 
 
 def read_text_utf8(path: Path) -> str:

@@ -4,7 +4,7 @@
     current model: sp.encode(seg);  first release: [vocab_json.get(p, 0) for p in sp_v0.encode(seg, out_type=str)]
 
 Each reference owns a fresh `jieba.Tokenizer()` (what `jieba.cut` is in a fresh process) whose cache goes to
-`vocab/` (git-ignored), not the shared temp directory. A missing package or file is an error, never a skip.
+cpmtok's cache directory, not the shared temp directory. A missing package or file is an error, never a skip.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import json
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from cpmtok.vocab import VOCAB_DIR, locate
+from cpmtok.cache import cache_dir
+from cpmtok.vocab import locate
 
 JIEBA_VERSION = "0.42.1"
 CPM_SUBSTITUTION = str.maketrans(" \n", "\u2582\u2583")
@@ -37,7 +38,8 @@ def jieba_tokenizer():
     """A fresh jieba 0.42.1 Tokenizer with the default dictionary (process-wide edits to jieba.dt don't reach it)."""
     jieba = _require_jieba()
     tokenizer = jieba.Tokenizer()
-    tokenizer.tmp_dir = str(VOCAB_DIR)
+    tokenizer.tmp_dir = str(cache_dir("jieba"))
+    cache_dir("jieba").mkdir(parents=True, exist_ok=True)
     tokenizer.initialize()
     return tokenizer
 

@@ -5,26 +5,24 @@ Tiny random models with the real vocabulary sizes (21128 for the BERT vocabulary
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import torch
 
 from gpt2_tiny import save, tiny_model
 
 import cpmtok
+from cpmtok import vocab
 from cpmtok.cli import main
 from cpmtok.generation import generate_text
 from cpmtok.gpt2 import load_model
 
-VOCAB = Path(__file__).resolve().parents[1] / "vocab"
 PROMPTS = ["今天天气不错，我们去公园散步吧！", "GPT-2 模型在 2019 年发布。\n第二行 English words", "龘"]
 
 
 def _vocab_file(name: str) -> str:
-    path = VOCAB / name
-    assert path.is_file(), f"{path} is missing: run `cpmtok setup` to place the vocabulary files"
-    return str(path)
+    """The registered file `name`, found where cpmtok finds it (`cpmtok setup` places the files)."""
+    entry = next(key for key, value in vocab.registry().items() if value["file"] == name)
+    return str(vocab.locate(entry))
 
 
 def bert_reference():

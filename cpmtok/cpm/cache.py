@@ -36,8 +36,10 @@ def read_checked(path: Path, source_digest: bytes) -> Optional[memoryview]:
 
 
 def write_checked(path: Path, payload: bytes, source_digest: bytes) -> None:
-    """Best effort (a read-only place just rebuilds each time); written whole under a temporary name, then renamed."""
+    """Best effort (a read-only place just rebuilds each time); the directory is made if missing; written whole
+    under a temporary name, then renamed."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".partial")
     except OSError:
         return

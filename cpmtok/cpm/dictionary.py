@@ -4,8 +4,9 @@ The one module of `cpmtok.cpm` that touches files. jieba's data is read here dir
 `jieba.Tokenizer`: that would write a cache into the shared temp directory, and jieba's module-level state
 (`jieba.dt`, `finalseg.Force_Split_Words`) changes with every `add_word`/`del_word` anywhere in the process.
 The dictionary is checked by the sha256 the registry records (`jieba-0.42.1-dict`); the prepared tables (dicts
-for the pure-Python segmenter, one flat table for the native one) are cached in `vocab.cache_dir()`, checked by
-`cache` against their sources and their own CRC, so a tokenizer (or a worker process) starts fast.
+for the pure-Python segmenter, one flat table for the native one) are cached in cpmtok's cache directory
+(`cpmtok.cache`, under `jieba`), checked by `cache` against their sources and their own CRC, so a tokenizer (or a
+worker process) starts fast.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from math import log
 from pathlib import Path
 from typing import Optional
 
+from ..cache import cache_dir as cpmtok_cache_dir
 from ..errors import InvalidVocab, UnsupportedDependency, VocabMismatch
-from ..vocab import cache_dir, regular_file, registry_entry, sha256_of, verify
+from ..vocab import regular_file, registry_entry, sha256_of, verify
 from .cache import read_checked, write_checked
 
 JIEBA_VERSION = "0.42.1"
@@ -94,6 +96,11 @@ def load_jieba_model_from(package_dir: str) -> JiebaModel:
     write_checked(cache_path, marshal.dumps((model.word_weights, model.unknown_char_weight, model.hmm_start,
                                              model.hmm_trans, model.hmm_emit)), digest)
     return model
+
+
+def cache_dir() -> Path:
+    """Where jieba's prepared tables are cached: `jieba` in cpmtok's cache directory (`cpmtok.cache`)."""
+    return cpmtok_cache_dir("jieba")
 
 
 def cache_file(package_dir: str, kind: str) -> tuple[Path, bytes]:

@@ -4,7 +4,8 @@
     >>> export("uer-gpt2-chinese", "out/uer")        # vocab.txt, tokenizer.json, tokenizer_config.json, ...
     >>> export("cpm", "out/cpm")                     # AutoTokenizer(..., trust_remote_code=True)
 
-Writes files only; imports neither transformers nor tokenizers.
+Writes files only; imports neither transformers nor tokenizers. `cpmtok.json` records the preset and dialect
+(which no Hugging Face file can say), so `cpmtok.load(folder)` gives the preset's own ids.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import NotExpressible, UnknownTokenizer
+from ..model_folder import MARKER
 from ..presets import PRESETS
 from .bert import BertFlags, bert_files
 from .cpm import cpm_files
-from .folder import Files, write_files
+from .folder import Files, json_bytes, write_files
 from .model_config import MODEL_TYPES, config_json
 
 __all__ = ["export", "export_files", "MODEL_TYPES"]
@@ -30,11 +32,14 @@ def export_files(name: str, *, dialect: Optional[str] = None, approximate: bool 
         raise UnknownTokenizer(f"{name!r} is not a preset; export takes one of {', '.join(sorted(PRESETS))}")
     preset = PRESETS[name]
     if preset.family == "bert":
-        files = bert_files(preset, BertFlags.of(preset, {"dialect": dialect}), approximate=approximate)
+        flags = BertFlags.of(preset, {"dialect": dialect})
+        files = bert_files(preset, flags, approximate=approximate)
+        files[MARKER] = json_bytes({"preset": name, "dialect": flags.dialect.name}, sort_keys=True)
     else:
         if dialect is not None:
             raise NotExpressible(f"{name}: --dialect is a BERT option; CPM presets have one behaviour")
         files = cpm_files(preset)
+        files[MARKER] = json_bytes({"preset": name}, sort_keys=True)
     if model_type is not None:
         tokenizer_class = json.loads(files["tokenizer_config.json"])["tokenizer_class"]
         files["config.json"] = config_json(existing_config, model_type, tokenizer_class)
