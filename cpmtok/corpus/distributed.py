@@ -21,7 +21,7 @@ from ..base import Tokenizer
 from ..errors import CpmtokError, InvalidOption
 from ..packing import token_dtype
 from .readers import Record, expand_inputs, read_records
-from .run import EncodeOptions, Rejects, Summary, _recipe, check_options, encoded, make_sink
+from .run import EncodeOptions, Rejects, Summary, check_options, encoded, make_sink, recipe_json
 from .writers import Staging
 
 _tokenizers: dict[str, Tokenizer] = {}  # per worker process: recipe -> tokenizer, loaded once
@@ -56,7 +56,7 @@ def _run(tokenizer: Tokenizer, parts: list[tuple[Any, Any]], options: EncodeOpti
     directory = Path(f"{options.output}.parts")
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir()
-    recipe = json.dumps(_recipe(tokenizer))
+    recipe = json.dumps(recipe_json(tokenizer))
     settings = dataclasses.replace(options, workers=1, progress=False)
     tasks = [dask.delayed(_encode_part, pure=False)(function, source, str(directory / f"{number:05d}"), recipe,
                                                     settings, number)

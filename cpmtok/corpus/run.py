@@ -60,7 +60,7 @@ class EncodeOptions:
         produced = {key: value for key, value in dataclasses.asdict(self).items()
                     if key not in ("workers", "chunk_size", "resume", "progress")}
         inputs = [[path, os.stat(path).st_size, os.stat(path).st_mtime_ns] for path in files]
-        return {**produced, "fields": list(self.fields), "tokenizer": _recipe(tokenizer), "inputs": inputs}
+        return {**produced, "fields": list(self.fields), "tokenizer": recipe_json(tokenizer), "inputs": inputs}
 
 
 @dataclasses.dataclass
@@ -203,7 +203,7 @@ def make_sink(tokenizer: Tokenizer, options: EncodeOptions, resume: Optional[dic
     assert output is not None
     if options.format == "megatron":
         return MegatronSink(output, dtype, resume)
-    settings = {"format": options.format, "tokenizer": _recipe(tokenizer)[0], "append_eod": options.append_eod}
+    settings = {"format": options.format, "tokenizer": recipe_json(tokenizer)[0], "append_eod": options.append_eod}
     if options.format == "packed":
         packer = Packer(options.seq_length or 0, tokenizer.eos_token_id, tail=options.tail,
                         pad_id=tokenizer.pad_token_id, dtype=dtype, remainder=resume["remainder"] if resume else ())
@@ -287,7 +287,7 @@ def _saved_state(path: Optional[Path], fingerprint: dict[str, Any], resume: bool
     return state
 
 
-def _recipe(tokenizer: Tokenizer) -> list[Any]:
+def recipe_json(tokenizer: Tokenizer) -> list[Any]:
     """[name_or_path, options] of `cpmtok.load` (JSON, for the state file and Dask workers)."""
     recipe = tokenizer.recipe
     return [recipe.name_or_path, dict(recipe.options)] if recipe is not None else [tokenizer.name, {}]
