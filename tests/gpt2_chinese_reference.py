@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import types
 from functools import lru_cache
 from pathlib import Path
@@ -61,18 +62,18 @@ class Gpt2ChineseReference:
         return self.ids_of([text])[0]
 
     def ids_of(self, texts: list[str]) -> list[list[int]]:
-        """Ids of each text; the texts are written while the answers are read (no pipe deadlock)."""
-        answers: list[list[int]] = []
-        pending = 0
-        for text in texts:
-            self.process.stdin.write(json.dumps({"text": text}) + "\n")
-            pending += 1
-            if pending == 64:
-                self.process.stdin.flush()
-                answers += [self._read() for _ in range(pending)]
-                pending = 0
-        self.process.stdin.flush()
-        return answers + [self._read() for _ in range(pending)]
+        """Ids of each text; a thread writes the texts while this one reads the answers (long texts fill both
+        pipes, so writing all before reading would deadlock)."""
+        def write() -> None:
+            for text in texts:
+                self.process.stdin.write(json.dumps({"text": text}) + "\n")
+            self.process.stdin.flush()
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        answers = [self._read() for _ in texts]
+        writer.join()
+        return answers
 
     def _read(self) -> list[int]:
         line = self.process.stdout.readline()
