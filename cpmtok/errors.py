@@ -64,6 +64,10 @@ class VocabMismatch(InvalidVocab):
     """Two vocabulary files that must belong together do not (a vocab.json that does not fit its .model)."""
 
 
+class UnsupportedOption(CpmtokError, ValueError):
+    """An option that the chosen reference behaviour cannot combine with the others; names both."""
+
+
 class UnsupportedDependency(CpmtokError, RuntimeError):
     """A reference package is missing or another version than the one whose behaviour cpmtok reproduces."""
 

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from .base import Tokenizer
 from .errors import AmbiguousFolder, InvalidTokenizerConfig, UnknownTokenizer, UnsupportedOption
-from .vocab import PYTHON_READLINES, RUST_READ_FILE, entry_for_file, read_bert_vocab
+from .vocab import FAST_READLINES, PYTHON_READLINES, entry_for_file, read_bert_vocab
 
 CONFIG = "tokenizer_config.json"
 MARKER = "cpmtok.json"
@@ -141,7 +141,7 @@ def _is_added(value: Any, default: str) -> bool:
 
 def _check_added_tokens(where: Path, added: dict[str, Any], vocab_path: Path) -> None:
     """Added tokens must be the five specials at their vocabulary ids (anything else adds ids cpmtok lacks)."""
-    vocab = read_bert_vocab(vocab_path, RUST_READ_FILE).token_to_id
+    vocab = read_bert_vocab(vocab_path, FAST_READLINES).token_to_id
     for key, token in added.items():
         content = token.get("content") if isinstance(token, dict) else token
         if content not in BERT_SPECIALS.values() or str(vocab.get(content)) != str(key):
@@ -166,7 +166,7 @@ def _check_tokenizer_json(path: Path, spec: dict[str, Any], vocab_path: Path) ->
     # transformers writes vocab.txt's lines as they are (its slow reading); the Rust reader trims whitespace
     # at line ends. The two differ only in entries with whitespace, which no word can match: either is vocab.txt.
     if not problems and all(model.get("vocab") != read_bert_vocab(vocab_path, reading).token_to_id
-                            for reading in (PYTHON_READLINES, RUST_READ_FILE)):
+                            for reading in (PYTHON_READLINES, FAST_READLINES)):
         problems.append("model.vocab differs from vocab.txt")
     added = [t.get("content") for t in spec.get("added_tokens") or []
              if t.get("content") not in BERT_SPECIALS.values() or t.get("normalized")]

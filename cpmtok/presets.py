@@ -37,12 +37,20 @@ PRESETS: dict[str, Preset] = {
                "tokenizer_class BertTokenizer and do_lower_case false; AutoTokenizer gives BertTokenizerFast (hf-fast). "
                "The model card's own example uses BertTokenizer (pure Python): dialect='hf-slow', same lowercase=False. "
                "model_max_length 1024: the models' n_positions", model_max_length=1024),
-        Preset("gpt2-chinese", "bert", "bert-base-chinese", {"dialect": "hf-slow"},
-               "Morizeyao/GPT2-Chinese train.py: tokenizations/tokenization_bert.BertTokenizer(vocab_file=...), a copy "
-               "of transformers 2.1's slow BertTokenizer, do_lower_case=True by default. CLOSEST dialect only: that "
-               "copy also isolates every char.isdigit() character (numbers become one id per digit) and lower-cases "
-               "per word (Greek final sigma), which no dialect here reproduces yet. model_max_length 1024: n_ctx of its "
+        Preset("uer-py", "bert", "bert-base-chinese", {"dialect": "google"},
+               "dbiir/UER-py uer/utils/tokenizers.py BertTokenizer, the code the uer/gpt2-*-chinese-cluecorpussmall "
+               "models were pre-trained with: Google's rules (a [SEP] in text is plain text, 200 characters per "
+               "word, private-use characters kept), lower-cased, bert-base-chinese's vocab.txt. model_max_length "
+               "1024: those models' n_positions", model_max_length=1024),
+        Preset("gpt2-chinese", "bert", "gpt2-chinese", {"dialect": "gpt2-chinese"},
+               "Morizeyao/GPT2-Chinese@bbb4465 train.py / generate.py: tokenizations/tokenization_bert.BertTokenizer("
+               "vocab_file='cache/vocab.txt') with its defaults (do_lower_case=True), its own copy of transformers "
+               "2.1's BertTokenizer (the gpt2-chinese dialect). train.py also turns each newline into ' [SEP] ': "
+               "pass newline_to_sep=True to match the ids it trained on. model_max_length 1024: n_ctx of its "
                "config/model_config_small.json", model_max_length=1024),
+        Preset("gpt2-chinese-small", "bert", "gpt2-chinese-small", {"dialect": "gpt2-chinese"},
+               "the same tokenizer with GPT2-Chinese's cache/vocab_small.txt (13,317 entries), its scripts' other "
+               "default vocabulary. model_max_length 1024 as gpt2-chinese", model_max_length=1024),
         Preset("gpt2-ml", "bert", "clue-small", {"dialect": "google"},
                "imcaspar/gpt2-ml: tokenization/tokenization.py is Google's FullTokenizer(do_lower_case=True) "
                "(scripts/*.py, dataset/prepare_data.py), 200 chars per word; configs/mega.json vocab_size 8021, "

@@ -267,12 +267,11 @@ def read_text_utf8(path: Path) -> str:
 
 
 # --- BERT vocab.txt -------------------------------------------------------------------------------
-# The three references read the same file differently, and those differences show in the ids of odd
-# files: transformers' BertTokenizer takes readlines() and rstrip("\n") (universal newlines, so a lone
-# "\r" ends a line too); the Rust WordPiece splits on "\n", drops "\r\n" and trim_end()s Unicode
-# whitespace; Google's load_vocab strip()s both ends and gives ids only to first occurrences, so a
-# duplicate shifts every later id. bert-base-chinese has two such lines: 344 is U+2028 (Rust and
-# Google read ""), 13503 is "##\u2028" (Rust and Google read "##").
+# The references read the same file differently, and those differences show in the ids of odd files:
+# transformers' BertTokenizer takes readlines() and rstrip("\n") (universal newlines, so a lone "\r" ends a
+# line too), and so does BertTokenizerFast, which builds its Rust WordPiece from that reading; Google's
+# load_vocab strip()s both ends and gives ids only to first occurrences, so a duplicate shifts every later
+# id. bert-base-chinese has two such lines: 344 is U+2028 (Google reads ""), 13503 is "##\u2028" (Google: "##").
 
 @dataclass(frozen=True)
 class BertVocab:
@@ -293,21 +292,9 @@ def _python_lines(text: str) -> list[str]:
     return lines
 
 
-def _rust_lines(text: str) -> list[str]:
-    """tokenizers' WordPiece::read_file: split on "\n", drop a "\r", trim_end() Unicode whitespace."""
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r").rstrip(_RUST_WHITESPACE) for line in lines]
-
-
 def _stripped_lines(text: str) -> list[str]:
     """Google's load_vocab: text-mode lines, strip() at both ends."""
     return [line.strip() for line in _python_lines(text)]
-
-
-# Rust's char::is_whitespace (Unicode White_Space), what str::trim_end removes.
-_RUST_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 @dataclass(frozen=True)
@@ -322,7 +309,9 @@ class VocabReading:
 
 PYTHON_READLINES = VocabReading("transformers' load_vocab (readlines, rstrip \"\\n\")", _python_lines, False,
                                 adds_missing_specials=True)
-RUST_READ_FILE = VocabReading("tokenizers' WordPiece::read_file (trim_end)", _rust_lines, False)
+# BertTokenizerFast reads the file through the same load_vocab, but refuses a file without [CLS]/[SEP].
+FAST_READLINES = VocabReading("BertTokenizerFast (transformers' load_vocab, then the Rust WordPiece)", _python_lines,
+                              False)
 GOOGLE_LOAD_VOCAB = VocabReading("Google's load_vocab (strip, first occurrence)", _stripped_lines, True)
 
 
@@ -332,7 +321,7 @@ def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK
     InvalidVocab (naming the file and line) for: not UTF-8, empty, no `unk_token` (hf-slow adds the
     special tokens the file lacks, as transformers does). Duplicate entries
     are what the reference does, with one warning counting them, naming the first few lines and which id
-    wins: the last for HF (slow and Rust), the first for Google, whose later ids then move down by one.
+    wins: the last for HF (slow and fast), the first for Google, whose later ids then move down by one.
     """
     path = Path(path)
     text = read_text_utf8(path)
@@ -354,7 +343,7 @@ def read_bert_vocab(path: Path, reading: VocabReading, *, unk_token: str = "[UNK
         tokens.append(token)
     if repeats:
         _warn_repeats(path, repeats, reading.first_duplicate_wins)
-    whole_lines = list(lines) if reading is PYTHON_READLINES else _python_lines(text)
+    whole_lines = list(lines) if reading.lines is _python_lines else _python_lines(text)
     if reading.adds_missing_specials:
         _add_missing_specials(token_to_id, tokens, whole_lines)
     if unk_token not in token_to_id:

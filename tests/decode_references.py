@@ -3,7 +3,8 @@
 BERT: transformers 4.57.6 BertTokenizer / BertTokenizerFast `.decode` (their own defaults unless flags
 are given) and bert4keras 0.11.5 `Tokenizer.decode` (its Keras backend stubbed, as
 ../shared/golden/tools/bert_refs.py does). CPM: CPM-Generate's decode, written as its source writes it,
-over a live sentencepiece processor (current model; v0 through vocab.json's inverse).
+over a live sentencepiece processor (current model; v0 as its first release: vocab.json's inverse with
+id 7 set to "\u2584", which becomes "<eod>" after decoding).
 Missing packages are failures with a clear message, never skips.
 """
 
@@ -51,4 +52,79 @@ def cpm_generate_decoder(preset: str) -> Callable[[Sequence[int]], str]:
         return lambda ids: post(sp.decode(list(ids)))
     with open(locate("cpm-vocab-json"), encoding="utf-8") as f:
         decoder = {index: piece for piece, index in json.load(f).items()}
-    return lambda ids: post(sp.decode_pieces([decoder.get(i, "<unk>") for i in ids]))
+    decoder[7] = "\u2584"
+    return lambda ids: post(sp.decode([decoder[i] for i in ids])).replace("\u2584", "<eod>")
+
+
+# --- each system's own decode (tests/test_decode_systems.py) -------------------------------------------
+# Live where the system's code runs here (transformers, bert4keras, Google's tokenization.py, GPT2-Chinese's
+# load_vocab, sentencepiece); the rest is the system's rule written as its source writes it.
+
+def gpt2_ml_decoder(vocab: str) -> Callable[[Sequence[int]], str]:
+    """gpt2-ml scripts/demo.py: ''.join of Google's FullTokenizer tokens, "[UNK]" and "##" removed."""
+    from bert_references import google_module
+
+    full = google_module().FullTokenizer(vocab_file=str(vocab_path(vocab)), do_lower_case=True)
+    return lambda ids: "".join(full.convert_ids_to_tokens(ids)).replace("[UNK]", "").replace("##", "")
+
+
+def uer_decoder(vocab: str) -> Callable[[Sequence[int]], str]:
+    """UER-py scripts/generate_lm.py: ''.join(convert_ids_to_tokens(ids)) over uer/utils/vocab.py's reading."""
+    i2w = []
+    with open(vocab_path(vocab), mode="r", encoding="utf-8") as reader:
+        for line in reader:
+            i2w.append(line.strip("\r\n").split()[0] if line.strip() else line.strip("\r\n"))
+    return lambda ids: "".join(i2w[i] for i in ids)
+
+
+def gpt2_chinese_decoder(vocab: str) -> Callable[[Sequence[int]], str]:
+    """GPT2-Chinese generate.py over its tokenizer's ids_to_tokens (its own load_vocab, run live)."""
+    from cpmtok.vocab import locate
+    from gpt2_chinese_reference import character_module
+
+    ids_to_tokens = {i: t for t, i in character_module().load_vocab(str(locate(vocab))).items()}
+
+    def is_word(word):
+        for item in list(word):
+            if item not in "qwertyuiopasdfghjklzxcvbnm":
+                return False
+        return True
+
+    def decode(ids):
+        text = [ids_to_tokens.get(i, "[UNK]") for i in ids]
+        for i, item in enumerate(text[:-1]):
+            if is_word(item) and is_word(text[i + 1]):
+                text[i] = item + " "
+        for i, item in enumerate(text):
+            if item == "[MASK]":
+                text[i] = ""
+            elif item == "[CLS]":
+                text[i] = "\n\n"
+            elif item == "[SEP]":
+                text[i] = "\n"
+        return "".join(text).replace("##", "").strip()
+
+    return decode
+
+
+def gpt2_quickly_decoder(vocab: str) -> Callable[[Sequence[int]], str]:
+    """gpt2-quickly's TextGenerationPipeline: BertTokenizer.decode(ids, skip_special_tokens=True)."""
+    slow = hf_decoder("hf-slow", vocab)
+    return lambda ids: slow.decode(ids, skip_special_tokens=True)
+
+
+def cpm_bert4keras_decoder(preset: str) -> Callable[[Sequence[int]], str]:
+    """bert4keras' CPM example: SpTokenizer(token_translate={'▃': '<cls>'}).decode(ids), then post_replace."""
+    from cpmtok.vocab import locate
+
+    bert4keras_tokenizer("clue-small")  # stubs bert4keras.backend
+    tokenizers = _need("bert4keras.tokenizers", 'pip install --no-deps "bert4keras==0.11.5"')
+    sp = tokenizers.SpTokenizer(str(locate(preset)), token_start=None, token_end=None,
+                                token_translate={"\u2583": "<cls>"})
+
+    def post_replace(text):
+        for s, t in [(" ", ""), ("\u2582", " "), ("\u2583", "\n")]:
+            text = text.replace(s, t)
+        return text
+
+    return lambda ids: post_replace(sp.decode(ids))

@@ -26,24 +26,42 @@ def write(tmp_path, content: bytes, name="vocab.txt"):
 
 def test_reads_like_each_reference(tmp_path):
     """Odd lines (trailing spaces, U+2028, \\r, a duplicate) read exactly as each live reference reads them."""
-    from tokenizers.models import WordPiece
+    from transformers import BertTokenizerFast
     from transformers.models.bert.tokenization_bert import load_vocab
 
     path = write(tmp_path, (BASE + "ab \nx\ry\ncd\u2028\nab\n\u3000\n##\u2028\nlast").encode())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DuplicateVocabEntry)
         assert read_as(path, "hf-slow").token_to_id == dict(load_vocab(str(path)))
-        assert read_as(path, "hf-fast").token_to_id == WordPiece.read_file(str(path))
+        assert read_as(path, "hf-fast").token_to_id == BertTokenizerFast(vocab_file=str(path)).get_vocab()
         assert read_as(path, "google").token_to_id == dict(google_module().load_vocab(str(path)))
 
 
 def test_bert_base_chinese_odd_lines():
-    """Line 344 is U+2028 and line 13503 is "##\\u2028": HF slow keeps them, Rust and Google strip them."""
+    """Line 344 is U+2028 and line 13503 is "##\\u2028": both HF classes keep them, Google strips them."""
     path = locate("bert-base-chinese")
-    for dialect, want in [("hf-slow", ("\u2028", "##\u2028")), ("hf-fast", ("", "##")), ("google", ("", "##"))]:
+    for dialect, want in [("hf-slow", ("\u2028", "##\u2028")), ("hf-fast", ("\u2028", "##\u2028")),
+                          ("google", ("", "##"))]:
         vocab = read_as(path, dialect)
         assert (vocab.tokens[343], vocab.tokens[13502]) == want
         assert len(vocab.tokens) == 21128
+
+
+@pytest.mark.parametrize("vocab", ["bert-base-chinese", "clue-small"])
+def test_hf_fast_vocabulary_map_is_bert_tokenizer_fast_s(vocab):
+    """Every entry: id -> token and token -> id as transformers' BertTokenizerFast maps them (U+2028 at 343,
+    "##\\u2028" at 13502 of bert-base-chinese), and cpmtok's reference decode of each id is BertTokenizerFast's."""
+    from transformers import BertTokenizerFast
+
+    tok = cpmtok.load(vocab)
+    fast = BertTokenizerFast(vocab_file=str(locate(vocab)))
+    ids = list(range(tok.vocab_size))
+    assert tok.vocab_size == len(fast) == len(fast.get_vocab())
+    assert tok.vocab == fast.get_vocab()
+    assert [tok.id_to_token(i) for i in ids] == fast.convert_ids_to_tokens(ids)
+    tokens = fast.convert_ids_to_tokens(ids)
+    assert [tok.token_to_id(t) for t in tokens] == fast.convert_tokens_to_ids(tokens) == ids
+    assert [tok.decode([i], style="reference") for i in ids] == [fast.decode([i]) for i in ids]
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

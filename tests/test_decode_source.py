@@ -35,7 +35,8 @@ def test_offsets_give_any_text_back(preset):
         pieces = source_pieces(text, encoding.offsets)
         dropped = pieces[-1] + "".join(piece[:max(0, len(piece) - (offset[1] - offset[0]))]
                                        for piece, offset in zip(pieces, encoding.offsets) if offset is not None)
-        assert all(tok.encode_ids(char) == [] for char in set(dropped)), (dropped, text)
+        blank = tok.encode_ids(" ")  # [] but for gpt2-chinese, where a text of only whitespace is one [UNK]
+        assert all(tok.encode_ids(char) in ([], blank) for char in set(dropped)), (dropped, text)
 
     check()
 

@@ -28,11 +28,11 @@ from hf_envs import hf_loaders  # noqa: F401 (fixture)
 
 # configuration -> (representative preset, dialect override, the presets that export the same ids)
 CONFIGURATIONS = {
-    "21128-hf": ("bert-base-chinese", None, ["bert-base-chinese", "gpt2-chinese"]),
+    "21128-hf": ("bert-base-chinese", None, ["bert-base-chinese"]),
     "21128-hf-cased": ("uer-gpt2-chinese", None, ["uer-gpt2-chinese"]),
     "8021-hf": ("clue-small", None, ["clue-small", "gpt2-quickly"]),
     "8021-google-approx": ("gpt2-ml", None, ["gpt2-ml"]),
-    "21128-google-approx": ("bert-base-chinese", "google", []),
+    "21128-google-approx": ("bert-base-chinese", "google", ["uer-py"]),
 }
 VOCAB_OF = {"21128-hf": "bert-base-chinese", "21128-hf-cased": "bert-base-chinese", "8021-hf": "clue-small", "8021-google-approx": "clue-small",
             "21128-google-approx": "bert-base-chinese"}

@@ -17,7 +17,8 @@ from cpmtok.export import export
 from cpmtok.export.cpm import MODULE
 from cpmtok.vocab import locate
 
-ALL_EXPORTS = [(name, name == "gpt2-ml") for name in sorted(PRESETS)] + [("bert-base-chinese-google", True)]
+ALL_EXPORTS = [(name, preset.options.get("dialect") == "google") for name, preset in sorted(PRESETS.items())
+               if preset.options.get("dialect") != "gpt2-chinese"] + [("bert-base-chinese-google", True)]
 
 
 def _export(name: str, out: Path, **options) -> list[Path]:
@@ -75,6 +76,17 @@ def test_google_dialect_is_refused_unless_approximate(tmp_path, capsys):
     assert "APPROXIMATION" in readme and "D2 private-use" in readme and "200 characters per word" in readme
     config = json.loads((tmp_path / "out" / "tokenizer.json").read_text(encoding="utf-8"))
     assert config["model"]["max_input_chars_per_word"] == 200
+
+
+@pytest.mark.parametrize("name", ["gpt2-chinese", "gpt2-chinese-small"])
+def test_gpt2_chinese_dialect_is_refused_with_the_reasons(tmp_path, capsys, name):
+    assert main(["export", "-t", name, str(tmp_path / "out")]) != 0
+    err = capsys.readouterr().err
+    assert "gpt2-chinese dialect" in err and "char::is_numeric" in err and "final" in err
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(NotExpressible, match="no Hugging Face form"):
+        export(name, tmp_path / "out2", approximate=True)
+    assert export(name, tmp_path / "out3", dialect="hf-slow")
 
 
 def test_bert_folder_files(tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import gpt2_chinese_reference
 from corpus import GOLDEN_DIR, SHARED, all_corpus_texts, corpus_files
 from cpmtok.presets import PRESETS
 from test_vocab_registry import hf_snapshot
@@ -31,8 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VOCAB = SHARED / "vocab"
 # preset -> golden set (None: no golden set has its flags; the live reference gives its ids)
 GOLDEN = {"bert-base-chinese": "bert-base-chinese/hf_fast", "clue-small": "clue-small/hf_fast",
-          "uer-gpt2-chinese": None, "gpt2-chinese": "bert-base-chinese/hf_slow", "gpt2-ml": "clue-small/google",
-          "gpt2-quickly": "clue-small/hf_slow", "cpm": "cpm/cpm_generate", "cpm-v0": "cpm-v0/cpm_v0"}
+          "uer-gpt2-chinese": None, "uer-py": "bert-base-chinese/google",
+          "gpt2-chinese": "gpt2-chinese-21128/gpt2_chinese", "gpt2-chinese-small": None,
+          "gpt2-ml": "clue-small/google", "gpt2-quickly": "clue-small/hf_slow", "cpm": "cpm/cpm_generate",
+          "cpm-v0": "cpm-v0/cpm_v0"}
 # The Hugging Face cache a user might have: files under their upstream names. Which spiece.model revision each
 # real repository holds is not known here, so the two CPM models sit in two snapshots: lookup is by content.
 HF_LAYOUT = [("google-bert/bert-base-chinese", "a1", {"vocab.txt": "bert-base-chinese-vocab-21128.txt"}, True),
@@ -73,9 +76,11 @@ def installed(tmp_path_factory):
     home, hf = root / "home", root / "home" / "hf-hub"
     for repo, revision, files, main in HF_LAYOUT:
         hf_snapshot(hf, repo, revision, {name: VOCAB / shared for name, shared in files.items()}, main=main)
-    own_vocab = root / "mine"  # CPM-Generate's vocab.json is published on GitHub only
+    own_vocab = root / "mine"  # files published on GitHub only, under their upstream names
     own_vocab.mkdir()
-    shutil.copyfile(VOCAB / "cpm-vocab.json", own_vocab / "vocab.json")
+    for shared, upstream in [("cpm-vocab.json", "vocab.json"), ("gpt2-chinese-vocab-21128.txt", "vocab.txt"),
+                             ("gpt2-chinese-vocab-small-13317.txt", "vocab_small.txt")]:
+        shutil.copyfile(VOCAB / shared, own_vocab / upstream)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("CPMTOK_", "HF_", "XDG_", "PYTHON", "VIRTUAL_ENV"))}
     env.update(HOME=str(home), HF_HUB_CACHE=str(hf), CPMTOK_VOCAB_DIR=str(own_vocab), PYTHONNOUSERSITE="1",
@@ -95,15 +100,22 @@ def installed(tmp_path_factory):
     assert after == before, "cpmtok wrote next to the installed package"
 
 
-def _expected(chosen: dict[str, int], texts: list[str]) -> dict[str, list[list[int]]]:
-    """Golden ids of the chosen records per preset; uer-gpt2-chinese's from the live reference (transformers)."""
+def _live(preset: str, texts: list[str]) -> list[list[int]]:
+    """Ids from the live reference of a preset no golden set covers."""
+    if preset == "gpt2-chinese-small":
+        return gpt2_chinese_reference.reference(VOCAB / "gpt2-chinese-vocab-small-13317.txt").ids_of(texts)
     from transformers import BertTokenizerFast
 
     uer = BertTokenizerFast(str(VOCAB / "bert-base-chinese-vocab-21128.txt"), do_lower_case=False)
+    return uer(texts, add_special_tokens=False)["input_ids"]
+
+
+def _expected(chosen: dict[str, int], texts: list[str]) -> dict[str, list[list[int]]]:
+    """Golden ids of the chosen records per preset; the others' from their live references."""
     expected = {preset: [] for preset in GOLDEN}
     for preset, golden in GOLDEN.items():
         if golden is None:
-            expected[preset] = uer(texts, add_special_tokens=False)["input_ids"]
+            expected[preset] = _live(preset, texts)
             continue
         for name, count in chosen.items():
             expected[preset] += golden_prefix(golden, name, count)
@@ -157,8 +169,10 @@ def test_cli_in_the_installed_package(installed):
     assert placed.returncode == 0 and str(home / ".cache" / "cpmtok" / "vocab") in placed.stdout
     empty = {"CPMTOK_VOCAB_DIR": str(root / "nowhere"), "HF_HUB_CACHE": str(root / "nowhere"),
              "CPMTOK_HOME": str(root / "nowhere")}
+    (root / "json-only").mkdir(exist_ok=True)  # a folder with CPM-Generate's vocab.json and no model
+    shutil.copyfile(root / "mine" / "vocab.json", root / "json-only" / "vocab.json")
     for args in (["encode", "-t", "no/such-model", "--lines"], ["setup", "--from", str(root / "nowhere"), "cpm-v0"],
-                 ["encode", "-t", "cpm", "--lines"], ["encode", "-t", str(root / "mine"), "--lines"]):
+                 ["encode", "-t", "cpm", "--lines"], ["encode", "-t", str(root / "json-only"), "--lines"]):
         failed = run("-m", "cpmtok.cli", *args, input="x\n", **empty)
         assert failed.returncode == 2 and failed.stderr.startswith("cpmtok: error: "), (args, failed.stderr)
         assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, failed.stderr

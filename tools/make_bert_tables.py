@@ -8,7 +8,7 @@ reference itself for every code point U+0000..U+10FFFF and check the answers in 
 do not depend on the interpreter's (or the Rust crate's) Unicode version. tests/test_bert_tables.py
 regenerates them and compares.
 
-    python tools/make_bert_tables.py            # writes all three
+    python tools/make_bert_tables.py            # writes all four
     python tools/make_bert_tables.py --check    # exit 1 if a checked-in table differs
 
 Run under Python 3.11 (Unicode 14.0.0): hf-slow and google ARE that interpreter's unicodedata.
@@ -121,26 +121,45 @@ def hf_slow() -> dict:
 
 
 def google() -> dict:
-    tokenization = google_module()
-    basic = tokenization.BasicTokenizer(do_lower_case=True)
-    table = build(
-        "google",
-        is_deleted=lambda ch: ord(ch) in (0, 0xFFFD) or tokenization._is_control(ch),
-        is_whitespace=tokenization._is_whitespace,
-        is_separator=lambda ch: tokenization._is_whitespace(ch) or ch.isspace(),
-        is_cjk=lambda ch: basic._is_chinese_char(ord(ch)),
-        is_punct=tokenization._is_punctuation,
-        lowered=lambda ch: basic._run_strip_accents(ch.lower()),
-    )
-    table["reference"] = "Google BERT tokenization.py (PyPI bert-tensorflow 1.0.4)"
+    return python_basic_tokenizer("google", google_module(), "Google BERT tokenization.py (PyPI bert-tensorflow 1.0.4)")
+
+
+def with_word_lowering(table: dict) -> dict:
+    """The Python references that lower-case each word with str.lower (no NFC): this interpreter's Unicode,
+    NFD reordering marks, and str.lower's final-sigma context (capital sigma becomes final by context)."""
     table["unicode"] = unicodedata.unidata_version
     table["reorder"] = reorder_marks()
-    # token.lower() is Python's str.lower on a whole word: capital sigma becomes final sigma by context.
     table["sigma_cased"] = ranges(cp for cp in ALL if cp not in SURROGATES and (chr(cp) + "Σ").lower()[-1] == "ς")
     table["case_ignorable"] = ranges(
         cp for cp in ALL if cp not in SURROGATES
         and ("A" + chr(cp) + "Σ").lower()[-1] == "ς" and (chr(cp) + "Σ").lower()[-1] == "σ")
     return table
+
+
+def gpt2_chinese() -> dict:
+    """GPT2-Chinese's copy of transformers 2.1's BasicTokenizer: Google's rules, except that it deletes every C*
+    category and isolates every str.isdigit() character like a CJK one (both asked of its own functions)."""
+    from gpt2_chinese_reference import character_module
+
+    return python_basic_tokenizer("gpt2-chinese", character_module(), "Morizeyao/GPT2-Chinese@bbb4465 "
+                                  "tokenizations/tokenization_bert.py (transformers 2.1.1 base)")
+
+
+def python_basic_tokenizer(dialect: str, tokenization, reference: str) -> dict:
+    """A reference whose module has Google's functions (_is_control, _is_whitespace, _is_punctuation,
+    BasicTokenizer), each asked itself; a character is CJK when its _tokenize_chinese_chars isolates it."""
+    basic = tokenization.BasicTokenizer(do_lower_case=True)
+    table = build(
+        dialect,
+        is_deleted=lambda ch: ord(ch) in (0, 0xFFFD) or tokenization._is_control(ch),
+        is_whitespace=tokenization._is_whitespace,
+        is_separator=lambda ch: tokenization._is_whitespace(ch) or ch.isspace(),  # whitespace_tokenize: str.split()
+        is_cjk=lambda ch: basic._tokenize_chinese_chars(ch) == f" {ch} ",
+        is_punct=tokenization._is_punctuation,
+        lowered=lambda ch: basic._run_strip_accents(ch.lower()),
+    )
+    table["reference"] = reference
+    return with_word_lowering(table)
 
 
 def hf_fast() -> dict:
@@ -171,7 +190,7 @@ def hf_fast() -> dict:
     return table
 
 
-BUILDERS = {"hf-slow": hf_slow, "hf-fast": hf_fast, "google": google}
+BUILDERS = {"hf-slow": hf_slow, "hf-fast": hf_fast, "google": google, "gpt2-chinese": gpt2_chinese}
 
 
 def table_path(dialect: str) -> Path:

@@ -8,9 +8,15 @@ it read and its dialect record. The reference decodes:
 - `hf_fast`: transformers 4.57.6 `BertTokenizerFast.decode`: the tokenizers 0.22.2 WordPiece decoder
   (prefix `##` dropped, else a space before every token but the first, its `cleanup` applied to each
   token) and then, like the slow one, `clean_up_tokenization` over the whole string.
-- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode`, applied to our tokens.
+- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode`, over its own reading of the vocabulary.
 - `gpt2_ml`: the gpt2-ml demo's `"".join(tokens)` with `[UNK]` and `##` removed (Google's FullTokenizer
   has no decode of its own).
+- `uer`: UER-py `scripts/generate_lm.py`: `"".join(tokenizer.convert_ids_to_tokens(ids))`, specials kept.
+- `gpt2_chinese`: GPT2-Chinese `generate.py`: a space after an all-a..z token followed by another, `[MASK]`
+  -> "", `[CLS]` -> "\\n\\n", `[SEP]` -> "\\n", joined, `##` removed, stripped.
+
+Each system style reads the vocabulary's lines as that system's own reader does (`READERS`): bert-base-chinese
+line 344 (U+2028) is "" for Google and bert4keras, U+2028 for transformers, GPT2-Chinese and UER-py.
 
 Both transformers classes default to `skip_special_tokens=False` and `clean_up_tokenization_spaces=True`
 (`BertTokenizer.__init__`; `BertTokenizerFast` passes the same default), so those are our defaults too.
@@ -19,7 +25,7 @@ Both transformers classes default to `skip_special_tokens=False` and `clean_up_t
 from __future__ import annotations
 
 import re
-from typing import Any, Collection, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from ..decode.chars import is_cjk_ideograph, is_punctuation
 from ..decode.decoder import no_options
@@ -109,8 +115,41 @@ def gpt2_ml(tokens: Sequence[str]) -> str:
     return "".join(tokens).replace("[UNK]", "").replace("##", "")
 
 
+def uer(tokens: Sequence[str]) -> str:
+    """UER-py's generate_lm.py: the tokens joined, nothing removed."""
+    return "".join(tokens)
+
+
+_GPT2_CHINESE_SPECIALS = {"[MASK]": "", "[CLS]": "\n\n", "[SEP]": "\n"}
+
+
+def _ascii_lowercase_word(token: str) -> bool:
+    """GPT2-Chinese's is_word: every character one of a..z (so the empty token too)."""
+    return all("a" <= ch <= "z" for ch in token)
+
+
+def gpt2_chinese(tokens: Sequence[str]) -> str:
+    """GPT2-Chinese's generate.py: English words keep a space between them; [CLS]/[SEP] become line breaks."""
+    text = list(tokens)
+    for i in range(len(tokens) - 1):
+        if _ascii_lowercase_word(tokens[i]) and _ascii_lowercase_word(tokens[i + 1]):
+            text[i] = tokens[i] + " "
+    text = [_GPT2_CHINESE_SPECIALS.get(token, token) for token in text]
+    return "".join(text).replace("##", "").strip()
+
+
+# How each decoding system reads a vocab.txt line (universal newlines, "\n" removed) into its entry.
+READERS: dict[str, Callable[[str], str]] = {
+    "transformers": lambda line: line,  # load_vocab: rstrip("\n"); GPT2-Chinese's copy too
+    "google": str.strip,  # tokenization.load_vocab
+    "bert4keras": lambda line: (line.split() or [""])[0],  # load_vocab: first field, else line.strip()
+    "uer": lambda line: line.split()[0] if line.strip() else line,  # uer/utils/vocab.py Vocab.load
+}
+
+
 TRANSFORMERS_DECODES = {"hf-fast": hf_fast, "hf-slow": hf_slow}  # they print the vocabulary's whole lines
-REFERENCE_DECODES = (*TRANSFORMERS_DECODES, "gpt2-ml")  # what a dialect's `reference_decode` may name
+SYSTEM_REFERENCES = ("gpt2-ml", "gpt2-chinese")  # systems whose decode a dialect's reference may be
+REFERENCE_DECODES = (*TRANSFORMERS_DECODES, *SYSTEM_REFERENCES)  # what a dialect's `reference_decode` may name
 
 
 class BertDecoding:
@@ -124,7 +163,11 @@ class BertDecoding:
         self.dialect = dialect
         self.special = frozenset(special)
         self.lines = lines
-        self.styles = {"bert4keras": bert4keras}
+        self._read: dict[str, list[str]] = {}
+        self.styles = {"gpt2-ml": self._system("google", gpt2_ml), "uer": self._system("uer", uer),
+                       "gpt2-chinese": self._system("transformers", gpt2_chinese),
+                       "gpt2-quickly": self._system("transformers", self._gpt2_quickly),
+                       "bert4keras": self._system("bert4keras", bert4keras)}
         self._deleted = CharSet(tables.delete)
         self._lower = tables.lower if lowercase else None
 
@@ -135,9 +178,9 @@ class BertDecoding:
 
     def reference(self, ids: Sequence[int], tokens: Sequence[str], **options: Any) -> str:
         which = options.pop("reference", self.dialect.reference_decode)
-        if which == "gpt2-ml":
-            no_options(options, "reference (gpt2-ml)")
-            return gpt2_ml(tokens)
+        if which in SYSTEM_REFERENCES:
+            no_options(options, f"reference ({which})")
+            return self.styles[which](ids, tokens)
         if which not in TRANSFORMERS_DECODES:
             raise UnknownDecodeStyle(f"unknown BERT reference decode {which!r}; expected one of "
                                      f"{', '.join(REFERENCE_DECODES)}")
@@ -145,6 +188,19 @@ class BertDecoding:
                  "clean_up_tokenization_spaces": options.pop("clean_up_tokenization_spaces", True)}
         no_options(options, "reference")
         return TRANSFORMERS_DECODES[which]([self.lines[i] for i in ids], self.special, **flags)
+
+    def _system(self, reader: str, decode: Callable[[Sequence[str]], str]) -> Callable[[Sequence[int], Any], str]:
+        """A system's decode of ids: its rule over the entries as its reader reads the vocabulary's lines."""
+        def decode_ids(ids: Sequence[int], tokens: Any) -> str:
+            if reader not in self._read:
+                self._read[reader] = [READERS[reader](line) for line in self.lines]
+            entries = self._read[reader]
+            return decode([entries[i] for i in ids])
+        return decode_ids
+
+    def _gpt2_quickly(self, tokens: Sequence[str]) -> str:
+        """gpt2-quickly's text-generation pipeline: BertTokenizer.decode(skip_special_tokens=True)."""
+        return hf_slow(tokens, self.special, skip_special_tokens=True)
 
     def lossy_unit(self, text: str, start: int, body_start: int, end: int, produced: str,
                    tokens: Sequence[str]) -> list[LossySpan]:

@@ -68,6 +68,9 @@ class WordSplitter:
         self._surrogates_refused = surrogate_refusal(dialect) if dialect.surrogates_raise else None
         self._never_split_re = (re.compile("|".join(map(re.escape, specials)))
                                 if specials and dialect.keeps_special_words and not lowercase else None)
+        # a word the clean-up makes equal to a special string keeps its case (gpt2-chinese): the oracle decides
+        self._cased_special_re = (re.compile("|".join(map(re.escape, specials)))
+                                  if specials and dialect.special_words_keep_case and lowercase else None)
         # Characters lower-casing must take from the table: where str.lower (this interpreter, one
         # character at a time) disagrees with the reference. Capital sigma always: str.lower makes
         # it final by context, which per-character lower-casing does not (word-wise does: oracle).
@@ -124,6 +127,8 @@ class WordSplitter:
             refuse_lone_surrogates(text, self._surrogates_refused)
         if self._delete_re is not None:
             text = self._delete_re.sub("", text)
+            if self._cased_special_re is not None and "[" in text and self._cased_special_re.search(text):
+                return None
         if self.lowercase:
             if self._context_re is not None and self._context_re.search(text):
                 return None

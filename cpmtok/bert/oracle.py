@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Optional
 
 from ..base import refuse_lone_surrogates
 from ..specials import special_pattern
@@ -35,7 +35,8 @@ class Oracle:
     `specials`: the special strings matched inside the text (none where the dialect does not match them)."""
 
     def __init__(self, dialect: Dialect, tables: CharTables, vocab: dict[str, int], *, lowercase: bool,
-                 max_chars: int, specials: tuple[str, ...], unk_token: str = "[UNK]") -> None:
+                 max_chars: int, specials: tuple[str, ...], unk_token: str = "[UNK]",
+                 newline_token: Optional[str] = None) -> None:
         self.dialect = dialect
         self.tables = tables
         self.vocab = vocab
@@ -43,10 +44,13 @@ class Oracle:
         self.max_chars = max_chars
         self.unk_token = unk_token
         self.longest = max(map(len, vocab))
-        self.special_re = special_pattern(specials)
+        # newline_token: GPT2-Chinese's train.py replaces each "\n" with " [SEP] " before tokenizing
+        self.newline_token = newline_token
+        self.special_re = special_pattern((*specials, "\n") if newline_token else specials)
         # hf-slow's BasicTokenizer keeps a whitespace word equal to a special string whole (never_split);
         # with lower-casing no word can equal one, since tokenize() lower-cases all but raw specials first
         self.never_split = frozenset(specials) if dialect.keeps_special_words and not lowercase else frozenset()
+        self.cased_specials = frozenset(specials) if dialect.special_words_keep_case else frozenset()
         self.delete = CharSet(tables.delete)
         self.whitespace = CharSet(tables.whitespace)
         self.separator = CharSet(tables.separator)
@@ -58,13 +62,19 @@ class Oracle:
     def pieces(self, text: str) -> list[Piece]:
         if self.dialect.surrogates_raise:
             refuse_lone_surrogates(text, surrogate_refusal(self.dialect))
+        if self.blank(text):
+            return [(self.unk_token, 0, len(text))]
         out: list[Piece] = []
         position = 0
         for match in self.special_re.finditer(text) if self.special_re else ():
             out += self.segment(text, position, match.start())
-            out.append((match.group(), match.start(), match.end()))
+            out.append((self.newline_token if match.group() == "\n" else match.group(), match.start(), match.end()))
             position = match.end()
         return out + self.segment(text, position, len(text))
+
+    def blank(self, text: str) -> bool:
+        """A text the dialect makes one [UNK]: only str.isspace() characters (none of them a matched newline)."""
+        return self.dialect.blank_text_is_unk and text.isspace() and not (self.newline_token and "\n" in text)
 
     def segment(self, text: str, begin: int, end: int) -> list[Piece]:
         """Pieces of text[begin:end], a stretch without special strings."""
@@ -84,7 +94,7 @@ class Oracle:
             if "".join(c for c, _, _ in word) in self.never_split:
                 out += self.wordpiece(word)
                 continue
-            if self.lowercase:
+            if self.lowercase and "".join(c for c, _, _ in word) not in self.cased_specials:
                 word = self.lower(word)
             for part in self.split_punctuation(word):
                 out += self.wordpiece(part)

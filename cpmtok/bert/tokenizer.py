@@ -11,13 +11,12 @@ from typing import Any, Optional, Sequence
 
 from ..base import Tokenizer, check_text, refuse_lone_surrogates
 from ..encoding import Offset
-from ..errors import InvalidOption, InvalidVocab
+from ..errors import InvalidOption, InvalidVocab, UnsupportedOption
 from ..ids import checked_id
 from ..presets import Preset
 from ..vocab import BertVocab, locate, read_bert_vocab
 from .decode import UNK, BertDecoding
 from .dialects import DEFAULT, dialect as dialect_record
-from ..specials import special_pattern
 from .cuts import CUT_SIZE, pieces
 from .normalize import WordSplitter, surrogate_refusal
 from .oracle import Oracle
@@ -35,9 +34,15 @@ class BertTokenizer(Tokenizer):
     model_input_names = ("input_ids", "token_type_ids", "attention_mask")  # what BertTokenizerFast returns
 
     def __init__(self, vocab: BertVocab, *, name: str, dialect: str = DEFAULT, lowercase: bool = True,
-                 max_chars_per_word: Optional[int] = None) -> None:
-        """`vocab`: the vocab.txt as this dialect reads it (`read_bert_vocab(path, dialect(d).vocab_reading)`)."""
+                 max_chars_per_word: Optional[int] = None, newline_to_sep: bool = False) -> None:
+        """`vocab`: the vocab.txt as this dialect reads it (`read_bert_vocab(path, dialect(d).vocab_reading)`).
+        `newline_to_sep`: GPT2-Chinese train.py's `text.replace('\\n', ' [SEP] ')` first (a dialect that
+        matches [SEP] in text only)."""
         record = dialect_record(dialect)
+        if newline_to_sep and not record.matches_specials:
+            raise UnsupportedOption(f"newline_to_sep (GPT2-Chinese train.py's newline -> ' [SEP] ') needs a dialect "
+                                    f"that matches [SEP] in text; {record.name} reads it as plain text")
+        self.newline_to_sep = bool(newline_to_sep)
         self.name = name
         self.dialect = record.name
         self._record = record
@@ -54,11 +59,14 @@ class BertTokenizer(Tokenizer):
         self.default_allowed_special = frozenset(matched)
         tables = record.char_tables()
         self.tables = tables
+        newline_token = "[SEP]" if self.newline_to_sep else None
         self._oracle = Oracle(record, tables, self.vocab, lowercase=self.lowercase,
-                              max_chars=self.max_chars_per_word, specials=matched, unk_token=UNK)
+                              max_chars=self.max_chars_per_word, specials=matched, unk_token=UNK,
+                              newline_token=newline_token)
         self._splitter = WordSplitter(record, tables, lowercase=self.lowercase, specials=matched)
         self.decoding = BertDecoding(record, tables, self.special_ids, vocab.lines, lowercase=self.lowercase)
-        self._special_re = special_pattern(matched) if matched else None
+        self._special_re = self._oracle.special_re
+        self._special_ids = {**self.special_ids, **({"\n": self.vocab[newline_token]} if newline_token else {})}
         self._surrogates_refused = surrogate_refusal(record) if record.surrogates_raise else None
         self._longest = max(map(len, self.vocab))
         # The WordPiece memo: word -> id for one-piece words (seeded with the vocabulary), word -> ids otherwise.
@@ -70,7 +78,9 @@ class BertTokenizer(Tokenizer):
 
     def encode_ids(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
         text = check_text(text)
-        if len(text) <= self.cut_size:
+        if self._oracle.blank(text):
+            ids = [self.vocab[UNK]]
+        elif len(text) <= self.cut_size:
             ids = self._uncut_ids(text)
         else:
             if self._surrogates_refused is not None:  # before cutting, so that the offset is the whole text's
@@ -84,12 +94,12 @@ class BertTokenizer(Tokenizer):
         return ids
 
     def _uncut_ids(self, text: str) -> list[int]:
-        if self._special_re is not None and "[" in text:
+        if self._special_re is not None and ("[" in text or self.newline_to_sep):
             ids: list[int] = []
             position = 0
             for match in self._special_re.finditer(text):
                 ids += self._segment_ids(text[position:match.start()])
-                ids.append(self.special_ids[match.group()])
+                ids.append(self._special_ids[match.group()])
                 position = match.end()
             ids += self._segment_ids(text[position:])
             return ids
@@ -138,6 +148,9 @@ class BertTokenizer(Tokenizer):
         return {t: i for t, i in self.vocab.items() if len(t) <= self.max_chars_per_word}
 
     def _plain_ids(self, text: str) -> list[int]:
+        if self.newline_to_sep or self._record.blank_text_is_unk:
+            raise InvalidOption(f"allowed_special other than the default ('all') is not reproduced for "
+                                f"{self.dialect} or newline_to_sep: GPT2-Chinese's tokenizer always matches them")
         if self._record.keeps_special_words:
             raise InvalidOption("allowed_special other than the default ('all') is not reproduced for hf-slow: "
                                 "transformers' BertTokenizer(split_special_tokens=True) still keeps a special string "
@@ -184,10 +197,10 @@ class BertTokenizer(Tokenizer):
 
     def __repr__(self) -> str:
         return (f"BertTokenizer({self.name!r}, dialect={self.dialect!r}, lowercase={self.lowercase}, "
-                f"max_chars_per_word={self.max_chars_per_word})")
+                f"max_chars_per_word={self.max_chars_per_word}, newline_to_sep={self.newline_to_sep})")
 
 
-_OPTIONS = ("dialect", "lowercase", "max_chars_per_word")
+_OPTIONS = ("dialect", "lowercase", "max_chars_per_word", "newline_to_sep")
 
 
 def _split_options(options: dict[str, Any]) -> tuple[dict[str, Any], bool]:

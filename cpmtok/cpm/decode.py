@@ -1,11 +1,13 @@
 """CPM ids -> text: CPM-Generate's decode reproduced, the natural decode, and the round-trip unit.
 
-`CpmDecoding` is what a `CpmTokenizer` gives cpmtok.decode (`tok.decoding`). The reference decode is
-CPM-Generate's `GPT2Tokenizer.decode`: `sp.decode(ids)`, then remove every space (the spaces jieba's
-words were joined with, and SentencePiece's own), then `▂` -> space and `▃` -> newline. The first
-release (`cpm-v0`) maps ids to piece strings through vocab.json's inverse and decodes those pieces
-with the v0 model: id 3 is `▃` there (not the model's `<cls>`), and id 7 `<eod>` is a control
-piece of the v0 model, so it decodes to nothing (the current model renders it as the text `<eod>`).
+`CpmDecoding` is what a `CpmTokenizer` gives cpmtok.decode (`tok.decoding`). The reference decode (also
+style `cpm-generate`) is CPM-Generate's `GPT2Tokenizer.decode`: `sp.decode(ids)`, then remove every space
+(the spaces jieba's words were joined with, and SentencePiece's own), then `▂` -> space and `▃` ->
+newline. The first release (`cpm-v0`) maps ids to piece strings through vocab.json's inverse, except that
+it sets id 7 to `▄` (its `decoder[7]`), decodes those pieces with the v0 model (id 3 is `▃` there, not the
+model's `<cls>`) and after the same replacements turns `▄` into the text `<eod>`. Style `bert4keras` is
+bert4keras' CPM example (`SpTokenizer` with `token_translate={'▃': '<cls>'}`, then its `post_replace`): the
+model's own pieces, `<cls>` read as `▃`, so the v0 model's `<eod>` (a control piece) decodes to nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .natural_decode import restore_pieces
 
 BLOCK_SPACE = "\u2582"  # ▂: a space of the original text
 BLOCK_NEWLINE = "\u2583"  # ▃: a newline of the original text
+FIRST_RELEASE_EOD = "\u2584"  # ▄: the first release's piece for id 7, rendered as "<eod>"
+EOD_ID = 7
 SPECIAL_PIECES = frozenset({"<s>", "</s>", "<cls>", "<sep>", "<pad>", "<mask>", "<eod>"})
 UNKNOWN_PIECE = "<unk>"
 
@@ -33,9 +37,17 @@ def cpm_generate(sp, ids: Sequence[int]) -> str:
     return post_replace(sp.decode(list(ids)))
 
 
-def cpm_v0(sp, pieces: Sequence[str]) -> str:
-    """First release: the pieces vocab.json names for the ids, decoded by the v0 model, then `post_replace`."""
-    return post_replace(sp.decode_pieces(list(pieces)))
+def cpm_v0(sp, ids: Sequence[int], pieces: Sequence[str]) -> str:
+    """First release: the pieces vocab.json names for the ids (id 7: `▄`), decoded by the v0 model, then
+    `post_replace` and `▄` -> `<eod>`."""
+    pieces = [FIRST_RELEASE_EOD if i == EOD_ID else piece for i, piece in zip(ids, pieces)]
+    return post_replace(sp.decode_pieces(pieces)).replace(FIRST_RELEASE_EOD, "<eod>")
+
+
+def bert4keras(sp, ids: Sequence[int]) -> str:
+    """bert4keras 0.11.5 `SpTokenizer.decode` as its CPM example builds it, then the example's `post_replace`."""
+    pieces = [BLOCK_NEWLINE if piece == "<cls>" else piece for piece in map(sp.id_to_piece, ids)]
+    return post_replace(sp.decode_pieces(pieces))
 
 
 def render(piece: str) -> str:
@@ -49,8 +61,8 @@ class CpmDecoding:
     joins_units = True  # one piece can carry several characters' text (`……` -> `▁......` + `▁`)
 
     def __init__(self, sp: Any, *, through_vocab_json: bool) -> None:
-        self.styles: dict[str, Any] = {}  # none beyond natural, reference and source
         self.sp = sp
+        self.styles = {"cpm-generate": self.reference, "bert4keras": lambda ids, tokens: bert4keras(sp, ids)}
         self.through_vocab_json = through_vocab_json
         self._folded: dict[str, str] = {}
 
@@ -69,7 +81,7 @@ class CpmDecoding:
     def reference(self, ids: Sequence[int], tokens: Sequence[str], **options: Any) -> str:
         no_options(options, "reference")
         if self.through_vocab_json:
-            return cpm_v0(self.sp, tokens)
+            return cpm_v0(self.sp, ids, tokens)
         return cpm_generate(self.sp, ids)
 
     def fold(self, char: str) -> str:

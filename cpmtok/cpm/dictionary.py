@@ -29,6 +29,9 @@ from ..vocab import regular_file, registry_entry, sha256_of, verify
 from .cache import read_checked, write_checked
 
 JIEBA_VERSION = "0.42.1"
+# SentencePiece versions whose `encode` gives the golden ids on the whole shared corpus; 0.1.99, 0.2.0
+# and 0.2.1 break near-ties of the lattice otherwise (`innnnnn`, 15 records of CPM, 20 of cpm-v0).
+SENTENCEPIECE_VERSIONS = ("0.2.2", "0.2.3")
 JIEBA_DICT_ENTRY = "jieba-0.42.1-dict"
 _CACHE_FORMAT = 2
 _HMM_TABLE_FILES = ("prob_start.py", "prob_trans.py", "prob_emit.py")
@@ -147,9 +150,25 @@ def _read_python_table(path: Path) -> dict:
     return ast.literal_eval(text[text.index("=") + 1:].strip())
 
 
-def read_sentencepiece_model(path: Path):
+def check_sentencepiece(*, allow_other_sentencepiece: bool = False) -> None:
+    """UnsupportedDependency unless the installed sentencepiece is one whose ids equal CPM-Generate's golden."""
+    try:
+        version = importlib.metadata.version("sentencepiece")
+    except importlib.metadata.PackageNotFoundError:
+        raise UnsupportedDependency("sentencepiece is not installed; the CPM tokenizer needs it: "
+                                    f"pip install sentencepiece=={SENTENCEPIECE_VERSIONS[-1]}") from None
+    if version not in SENTENCEPIECE_VERSIONS and not allow_other_sentencepiece:
+        raise UnsupportedDependency(
+            f"sentencepiece {version} is installed, but only {' and '.join(SENTENCEPIECE_VERSIONS)} give the "
+            "reference ids (others break ties differently: `innnnnn` gives other ids under 0.2.1). "
+            f"pip install sentencepiece=={SENTENCEPIECE_VERSIONS[-1]}, or pass allow_other_sentencepiece=True "
+            "to encode with the installed one (ids may then differ from CPM-Generate).")
+
+
+def read_sentencepiece_model(path: Path, *, allow_other_sentencepiece: bool = False):
     """A `SentencePieceProcessor` of the .model; InvalidVocab if the file is no SentencePiece model or a piece
     is not UTF-8. (A path has no checksum: a corrupt model that still loads gives other ids.)"""
+    check_sentencepiece(allow_other_sentencepiece=allow_other_sentencepiece)
     import sentencepiece
 
     data = regular_file(path).read_bytes()

@@ -145,9 +145,10 @@ class CpmTokenizer(Tokenizer):
 
 
 def _build(name: str, model_path: Path, vocab_json_path: Optional[Path], *,
-           allow_other_jieba: bool = False, backend: Optional[str] = None) -> CpmTokenizer:
+           allow_other_jieba: bool = False, allow_other_sentencepiece: bool = False,
+           backend: Optional[str] = None) -> CpmTokenizer:
     """Read the SentencePiece model, jieba's tables and (v0) vocab.json, then build the tokenizer from them."""
-    sp = read_sentencepiece_model(model_path)
+    sp = read_sentencepiece_model(model_path, allow_other_sentencepiece=allow_other_sentencepiece)
     vocab_json = read_vocab_json(vocab_json_path, sp) if vocab_json_path is not None else None
     backend = choose_backend(backend)
     if backend == "native":

@@ -4,11 +4,15 @@ Styles:
 - `natural` (default): text as a person would write it (the family's `natural_pieces`). Given an
   `Encoding` that carries its source text, the original text itself, rebuilt from the offsets.
 - `reference`: the reference's own string (the family's `reference`; BERT: transformers 4.57.6
-  `BertTokenizerFast.decode` (dialect hf-fast), `BertTokenizer.decode` (hf-slow) or the gpt2-ml demo's
-  join (google); pick another with `reference="hf-fast" | "hf-slow" | "gpt2-ml"`; flags
-  `skip_special_tokens=False`, `clean_up_tokenization_spaces=True`, both classes' defaults. CPM:
-  CPM-Generate's decode, current / v0).
-- `bert4keras`: bert4keras 0.11.5 `Tokenizer.decode` over our tokens (a style only some families offer).
+  `BertTokenizerFast.decode` (dialect hf-fast), `BertTokenizer.decode` (hf-slow), the gpt2-ml demo's
+  join (google) or GPT2-Chinese's generate.py (gpt2-chinese); pick another with `reference="hf-fast" |
+  "hf-slow" | "gpt2-ml" | "gpt2-chinese"`; flags `skip_special_tokens=False`,
+  `clean_up_tokenization_spaces=True`, both transformers classes' defaults. CPM: CPM-Generate's decode,
+  current / v0 as first released, id 7 -> `<eod>`).
+- a system's name: that system's own decode (no options; each family offers its systems'):
+  BERT `gpt2-ml` (scripts/demo.py), `uer` (UER-py scripts/generate_lm.py), `gpt2-chinese` (GPT2-Chinese
+  generate.py), `gpt2-quickly` (its pipeline: `BertTokenizer.decode(skip_special_tokens=True)`),
+  `bert4keras` (0.11.5 `Tokenizer.decode`); CPM `cpm-generate` (= `reference`), `bert4keras` (its CPM example).
 - `source`: the original text from an `Encoding`'s offsets (an error without one).
 """
 
@@ -22,14 +26,15 @@ from ..ids import checked_ids
 from .lossy import LossySpan
 from .source import source_text
 
-STYLES = ("natural", "reference", "bert4keras", "source")
+SYSTEM_STYLES = ("gpt2-ml", "uer", "gpt2-chinese", "gpt2-quickly", "bert4keras", "cpm-generate")
+STYLES = ("natural", "reference", "source", *SYSTEM_STYLES)
 UNKNOWN_TEXT = "\ufffd"  # an unknown token's natural text by default: U+FFFD REPLACEMENT CHARACTER
 
 
 class FamilyDecoding(Protocol):
     """What a tokenizer family gives the decode styles and the round trip (`tokenizer.decoding`)."""
 
-    styles: Mapping[str, Callable[[Sequence[str]], str]]  # the styles of STYLES only this family has
+    styles: Mapping[str, Callable[[Sequence[int], Sequence[str]], str]]  # (ids, tokens) -> text: its systems
     joins_units: bool  # a round-trip unit that cannot be explained alone is explained with the next ones
 
     def natural_pieces(self, tokens: Sequence[str], *, skip_special_tokens: bool, unknown: str,
@@ -65,7 +70,7 @@ def decode(tokenizer: Any, ids: Union[Sequence[int], Encoding], style: str = "na
     if family_style is None:
         raise UnknownDecodeStyle(f"decode style {style!r} is not offered by {tokenizer.family} tokenizers")
     no_options(options, style)
-    return family_style(tokens)
+    return family_style(ids, tokens)
 
 
 def tokens_of(tokenizer: Any, ids: Sequence[int]) -> list[str]:

@@ -12,6 +12,9 @@ What the HF loaders do with such a folder (measured with transformers 4.57.6 / 5
 - A dialect with `tokenizer_json_gaps` (Google's, gpt2-ml) has no tokenizer.json form. Only an explicit
   `approximate=True` writes it, as hf-fast with the dialect's characters per word, and lists the
   differences in the README.
+- A dialect with `no_hf_form` (GPT2-Chinese's) has no HF form at all: not even the closest tokenizer.json
+  (hf-fast with a `Digits(individual_digits=True)` pre-tokenizer) nor transformers' BertTokenizer gives its
+  ids (each difference shown by tests/test_gpt2_chinese.py). Export refuses it.
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ MODEL_MAX_LENGTH = {
     "bert-base-chinese": 512,  # google-research/bert, max_position_embeddings 512
     "clue-small": 512,  # CLUEPretrainedModels small models, max_position_embeddings 512
     "uer-gpt2-chinese": 1024,  # uer/gpt2-chinese-cluecorpussmall config.json n_positions 1024
-    "gpt2-chinese": 1024,  # Morizeyao/GPT2-Chinese config/model_config.json n_positions 1024
+    "uer-py": 1024,  # the same uer/gpt2-*-chinese-cluecorpussmall models
+    "gpt2-chinese": 1024,  # Morizeyao/GPT2-Chinese config/model_config.json n_positions 1024 (hf-* dialect only)
+    "gpt2-chinese-small": 1024,  # its config/model_config_small.json n_positions 1024 (vocab_size 13317)
     "gpt2-ml": 1024,  # imcaspar/gpt2-ml configs/mega.json max_position_embeddings 1024
     "gpt2-quickly": 512,  # mymusise/gpt2-quickly configs/train.py n_positions 512
 }
+
 
 @dataclass(frozen=True)
 class BertFlags:
@@ -49,6 +55,12 @@ class BertFlags:
     def of(cls, preset: Preset, overrides: dict[str, Any]) -> "BertFlags":
         options = {**preset.options, **{k: v for k, v in overrides.items() if v is not None}}
         record = dialect(options.get("dialect", DEFAULT))
+        if record.no_hf_form:
+            raise NotExpressible(
+                f"{preset.name}: the {record.name} dialect ({record.reference}) has no Hugging Face form; neither a "
+                "tokenizer.json nor transformers' BertTokenizer gives its ids:\n  - "
+                + "\n  - ".join(f"{why} (e.g. {text!r})" for why, text in record.no_hf_form)
+                + "\nExport with dialect='hf-fast' or 'hf-slow' for a folder that is exact to that dialect instead.")
         return cls(record, bool(options.get("lowercase", True)),
                    int(options.get("max_chars_per_word", record.max_chars_per_word)))
 
