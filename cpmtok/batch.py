@@ -15,6 +15,7 @@ Workers are plain `multiprocessing` processes, one pipe each, watched through th
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -101,12 +102,17 @@ class _Pool:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._workers: list[_Worker] = []
+        # A forked worker's garbage collector would walk (and so copy, page by page) the caller's whole heap;
+        # frozen objects are skipped (gc.freeze's documented use before fork).
+        gc.freeze()
         try:
             for _ in range(workers):
                 self._workers.append(_Worker(context, tokenizer, add_special_tokens))
         except BaseException:
             self.close()
             raise
+        finally:
+            gc.unfreeze()
 
     def __enter__(self) -> "_Pool":
         return self
