@@ -9,7 +9,8 @@ processes, cpmtok each time on a freshly loaded tokenizer (cold caches; load tim
 apart). Figures are the medians. Every run's ids are checked against the recipe's, then dropped (forking
 workers from a small heap); a cpmtok engine whose ids ever differ gets no speed. rjieba is known to differ:
 its speed is quoted, marked inexact with the number of records whose ids differ. rjieba is a benchmark-only
-dependency (pip install rjieba).
+dependency (pip install rjieba). Last, the machine's own ceiling for `workers` processes: as many independent
+processes encoding the whole corpus at once, against one alone.
 """
 
 from __future__ import annotations
@@ -107,7 +108,33 @@ def main() -> int:
         pooled = medians[f"cpmtok native, batch workers={args.workers}"][0]
         print(f"workers={args.workers} vs workers=1: {single / pooled:.2f}x wall (medians of {args.rounds} rounds); "
               f"cpmtok load {load_seconds:.2f} s (not timed above); load average now {os.getloadavg()[0]:.1f}")
+        ceiling = machine_ceiling(args.preset, texts, args.workers)
+        print(f"this machine's ceiling now: {args.workers} independent processes each encoding the whole corpus "
+              f"do {ceiling:.2f}x the work of one in the same wall time (what no pool can beat)")
     return 0 if ok else 1
+
+
+def machine_ceiling(preset: str, texts: list[str], processes: int) -> float:
+    """How many times one process's work `processes` concurrent, independent, forked processes get done in
+    the same wall time (cores shared with other tenants or hyperthread siblings give less than `processes`)."""
+    import multiprocessing
+
+    def encode_all() -> None:
+        tokenizer = cpmtok.load(preset, backend="native")
+        for text in texts:
+            tokenizer.encode_ids(text)
+
+    def wall(count: int) -> float:
+        context = multiprocessing.get_context("fork")
+        started = time.perf_counter()
+        children = [context.Process(target=encode_all) for _ in range(count)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join()
+        return time.perf_counter() - started
+
+    return processes * min(wall(1) for _ in range(3)) / min(wall(processes) for _ in range(3))
 
 
 def rjieba_recipe(preset: str) -> CpmRecipe:

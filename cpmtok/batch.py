@@ -103,8 +103,11 @@ class _Pool:
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._workers: list[_Worker] = []
         # A forked worker's garbage collector would walk (and so copy, page by page) the caller's whole heap;
-        # frozen objects are skipped (gc.freeze's documented use before fork).
-        gc.freeze()
+        # frozen objects are skipped (gc.freeze's documented use before fork). A caller that froze objects of
+        # its own keeps its freeze as it is.
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             for _ in range(workers):
                 self._workers.append(_Worker(context, tokenizer, add_special_tokens))
@@ -112,7 +115,8 @@ class _Pool:
             self.close()
             raise
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
 
     def __enter__(self) -> "_Pool":
         return self

@@ -41,6 +41,24 @@ def test_stream_equals_sequential_in_order(bert, workers):
     assert list(encode_stream(bert, iter(texts), workers=workers, chunk_size=7)) == expected
 
 
+def test_the_callers_freeze_is_as_it_was(bert):
+    """Workers fork from a frozen heap; afterwards the caller's garbage collector sees its objects again, and a
+    caller that froze objects itself keeps exactly its own freeze."""
+    import gc
+
+    texts = sample_texts(40)
+    assert gc.get_freeze_count() == 0
+    list(encode_stream(bert, texts, workers=2, chunk_size=5))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        list(encode_stream(bert, texts, workers=2, chunk_size=5))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_stream_reads_ahead_a_bounded_amount(bert, workers):
     """An endless input still streams: by the 500th result at most max_in_flight chunks were read ahead."""
