@@ -169,12 +169,13 @@ class BertDecoding:
                        "gpt2-quickly": self._system("transformers", self._gpt2_quickly),
                        "bert4keras": self._system("bert4keras", bert4keras)}
         self._deleted = CharSet(tables.delete)
+        self._isolated = CharSet(tables.cjk)
         self._lower = tables.lower if lowercase else None
 
     def natural_pieces(self, tokens: Sequence[str], *, skip_special_tokens: bool, unknown: str,
                        restore_punctuation: bool) -> list[str]:
         skip = self.special - {UNK} if skip_special_tokens else ()
-        return natural_pieces(tokens, UNK, skip, unknown)
+        return natural_pieces(tokens, UNK, skip, unknown, self._isolated)
 
     def reference(self, ids: Sequence[int], tokens: Sequence[str], **options: Any) -> str:
         which = options.pop("reference", self.dialect.reference_decode)

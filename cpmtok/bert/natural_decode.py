@@ -5,7 +5,8 @@ punctuation character, and WordPiece split words into `##` pieces. Decoding glue
 words and then decides, for each pair of neighbouring words, whether a space stood between them:
 
 1. two runs (words that are neither CJK nor punctuation) were cut apart by whitespace: one space;
-2. nothing beside a CJK ideograph or a wide (full-width) character: Chinese is written without spaces;
+2. nothing beside a CJK ideograph or a wide (full-width) character: Chinese is written without spaces; the
+   same for every other character the dialect isolates as it isolates CJK (gpt2-chinese: digits, `364.6`);
 3. nothing beside narrow punctuation (`3.14`, `2015-11-13`, `12:30`, `50%`, `vue.js`, URLs, e-mail
    addresses), except after `, ! ; : %` or a closing bracket that ends a Latin word and is followed
    by a Latin word outside a URL or e-mail address: `hello, world`;
@@ -19,7 +20,7 @@ can map every token to the text it produced; `"".join` gives the decoded text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Optional, Sequence
+from typing import Collection, Container, Optional, Sequence
 
 from ..decode.chars import is_cjk_ideograph, is_punctuation, is_wide
 
@@ -35,9 +36,9 @@ class _Word:
     first: int  # index of its first token
 
 
-def _kind(text: str) -> str:
+def _kind(text: str, isolated: Container[str]) -> str:
     if len(text) == 1:
-        if is_cjk_ideograph(text):
+        if is_cjk_ideograph(text) or text in isolated:
             return "cjk"
         if is_wide(text):
             return "wide"
@@ -92,10 +93,12 @@ def _separator(words: list[_Word], index: int, in_url: set[int]) -> str:
     return ""
 
 
-def natural_pieces(tokens: Sequence[str], unknown_token: str, skip: Collection[str], unknown: str) -> list[str]:
+def natural_pieces(tokens: Sequence[str], unknown_token: str, skip: Collection[str], unknown: str,
+                   isolated: Container[str] = ()) -> list[str]:
     """One string per token: the words rebuilt from `##` pieces, with the spaces the rules above decide.
 
-    `skip`: tokens that decode to nothing (the special tokens); `unknown_token` decodes to `unknown`.
+    `skip`: tokens that decode to nothing (the special tokens); `unknown_token` decodes to `unknown`;
+    `isolated`: the characters the dialect makes words of their own like CJK ideographs (its `cjk` table).
     """
     pieces = [""] * len(tokens)
     words: list[_Word] = []
@@ -110,10 +113,10 @@ def natural_pieces(tokens: Sequence[str], unknown_token: str, skip: Collection[s
             if words and words[-1].kind == "run":
                 words[-1].text += token[2:]
             elif token[2:]:
-                words.append(_Word(_kind(token[2:]), token[2:], index))
+                words.append(_Word(_kind(token[2:], isolated), token[2:], index))
         elif token:
             pieces[index] = token
-            words.append(_Word(_kind(token), token, index))
+            words.append(_Word(_kind(token, isolated), token, index))
     in_url = _url_words(words)
     for index in range(1, len(words)):
         separator = _separator(words, index, in_url)
