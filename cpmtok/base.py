@@ -211,7 +211,7 @@ class Tokenizer(ABC):
 
         The ids come from `cpmtok.batch.encode_stream`, which also serves streams too large to hold.
         """
-        texts = list(texts)
+        texts = tuple(texts)  # a tuple: forked workers slice their own copy instead of receiving the texts
         ids_per_text = encode_stream(self, texts, add_special_tokens=add_special_tokens, workers=workers,
                                      chunk_size=chunk_size)
         return [Encoding(ids, check_text(text), source=self,  # type: ignore[arg-type]

@@ -3,12 +3,15 @@
 `encode_stream` reads its input lazily, cuts it into chunks, and yields each text's ids in input order as
 soon as they and every earlier text's are done; at most `max_in_flight` chunks are read ahead, so memory is
 bounded whatever the input's length. The calling process works too: chunks wait unassigned until a worker has
-room (four queued) and the caller encodes one itself whenever none has, so `workers=2` means the caller and
-one child.
+room (sixteen queued) and the caller encodes one itself whenever none has, or, with nothing left to assign,
+takes back the last chunk of the longest queue; so `workers=2` means the caller and one child, and neither
+waits for the other until the last chunk.
 
 Workers are plain `multiprocessing` processes, one pipe each, watched through their sentinels:
 - forked workers inherit the tokenizer (no reload, warm caches); spawned ones unpickle it, which rebuilds it
   from its load recipe (`Tokenizer.__reduce__`);
+- a chunk goes to a worker as its texts or, when the input is a tuple a forked worker inherited
+  (`encode_batch`'s), as where it ends; its ids come back as int32 arrays (`pack_ids`, in C where built);
 - a worker whose parent dies exits (it polls its parent's pid), so no worker outlives its caller;
 - a worker that dies is `WorkerDied`, after which every other worker is stopped and the caller can exit.
 """
@@ -23,18 +26,22 @@ import threading
 import time
 from array import array
 from collections import deque
-from itertools import accumulate, islice
+from dataclasses import dataclass
+from itertools import accumulate
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, Optional, Sequence, Union
 
+from .compiled import packed_ids_extension, pure_forced
 from .errors import CpmtokError, WorkerDied
 
 if TYPE_CHECKING:
     from .base import Tokenizer
 
 Ids = list[int]
+_Chunk = tuple[int, list[str]]  # the index of its first text, its texts
 OnError = Literal["raise", "return"]
-_QUEUED_PER_WORKER = 4  # the caller refills between chunks of its own: a worker's queue outlasts one
+_QUEUED_PER_WORKER = 16  # chunks: outlasts the caller's longest pause (a full garbage collection, ~70 ms)
+_CHUNK_CHARACTERS = 1 << 15  # a few milliseconds of encoding
 _PARENT_POLL_SECONDS = 0.2
 
 
@@ -58,12 +65,12 @@ def encode_stream(tokenizer: "Tokenizer", texts: Iterable[str], *, add_special_t
         for first, chunk in chunks:
             yield from _emit(encode_chunk(tokenizer, chunk, add_special_tokens, first), on_error)
         return
-    with _Pool(tokenizer, workers - 1, add_special_tokens) as pool:
-        for results in pool.ordered(chunks, max_in_flight or 8 * workers):
+    with _Pool(tokenizer, workers - 1, add_special_tokens, texts if isinstance(texts, tuple) else None) as pool:
+        for results in pool.ordered(chunks, max_in_flight or 32 * workers):
             yield from _emit(results, on_error)
 
 
-def encode_chunk(tokenizer: "Tokenizer", texts: list[str], add_special_tokens: bool,
+def encode_chunk(tokenizer: "Tokenizer", texts: Sequence[str], add_special_tokens: bool,
                  first_index: int = 0) -> list[Union[Ids, BaseException]]:
     """Ids per text; a text that fails gives its error (tagged with its record index) in its place."""
     encode_ids = tokenizer.encode_ids
@@ -85,22 +92,37 @@ def _emit(results: list[Union[Ids, BaseException]], on_error: OnError) -> Iterat
         yield result  # type: ignore[misc]
 
 
-def _chunks(texts: Iterator[str], chunk_size: int) -> Iterator[tuple[int, list[str]]]:
-    """(index of the chunk's first text, texts), reading the input only as far as asked."""
-    first = 0
-    while chunk := list(islice(texts, chunk_size)):
+def _chunks(texts: Iterator[str], chunk_size: int) -> Iterator[_Chunk]:
+    """(index of the chunk's first text, texts), reading the input only as far as asked.
+
+    A chunk ends at `chunk_size` texts or once its texts reach `_CHUNK_CHARACTERS` characters: the caller
+    refills the workers' queues only between chunks of its own, so one chunk of long texts (a novel's chapters)
+    would leave a worker idle for its whole length.
+    """
+    first, chunk, characters = 0, [], 0
+    for text in texts:
+        chunk.append(text)
+        characters += len(text) if isinstance(text, str) else 0
+        if len(chunk) == chunk_size or characters >= _CHUNK_CHARACTERS:
+            yield first, chunk
+            first, chunk, characters = first + len(chunk), [], 0
+    if chunk:
         yield first, chunk
-        first += len(chunk)
 
 
 class _Pool:
     """`workers` child processes and the ordered, bounded schedule that feeds them and the caller."""
 
-    def __init__(self, tokenizer: "Tokenizer", workers: int, add_special_tokens: bool) -> None:
+    def __init__(self, tokenizer: "Tokenizer", workers: int, add_special_tokens: bool,
+                 shared: Optional[tuple[str, ...]] = None) -> None:
+        """`shared`: the whole input, if it is a tuple; forked workers then slice their own copy of it and a
+        chunk crosses the pipe as its index range (no pickling of its texts on either side)."""
         self._tokenizer = tokenizer
         self._add_special_tokens = add_special_tokens
+        self._packing = _Packing.chosen()
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        shared = shared if context.get_start_method() == "fork" else None
         self._workers: list[_Worker] = []
         # A forked worker's garbage collector would walk (and so copy, page by page) the caller's whole heap;
         # frozen objects are skipped (gc.freeze's documented use before fork). A caller that froze objects of
@@ -110,7 +132,7 @@ class _Pool:
             gc.freeze()
         try:
             for _ in range(workers):
-                self._workers.append(_Worker(context, tokenizer, add_special_tokens))
+                self._workers.append(_Worker(context, tokenizer, add_special_tokens, self._packing, shared))
         except BaseException:
             self.close()
             raise
@@ -124,15 +146,17 @@ class _Pool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def ordered(self, chunks: Iterator[tuple[int, list[str]]], max_in_flight: int
-                ) -> Iterator[list[Union[Ids, BaseException]]]:
+    def ordered(self, chunks: Iterator[_Chunk], max_in_flight: int) -> Iterator[list[Union[Ids, BaseException]]]:
         """Each chunk's results in input order, with at most `max_in_flight` chunks read and not yet yielded.
 
         Chunks wait unassigned until a worker has room or the caller is free: assigning them as they are read
-        would leave a fast worker idle behind the caller's own backlog.
+        would leave a fast worker idle behind the caller's own backlog. Each worker's queue is deep enough to
+        outlast the caller's pauses (a chunk of its own, a full garbage collection); when nothing is left
+        to assign, the caller takes back the last chunk of the longest queue instead of waiting for it, so
+        the queues never leave a tail.
         """
         done: dict[int, list[Union[Ids, BaseException]]] = {}
-        pending: deque[tuple[int, list[str]]] = deque()  # read, not yet given to anyone
+        pending: deque[_Chunk] = deque()  # read, not yet given to anyone
         in_flight: deque[int] = deque()  # first text index of every chunk read and not yet yielded, in order
         exhausted = False
         while True:
@@ -149,13 +173,22 @@ class _Pool:
                     worker.send(pending.popleft())
             if in_flight and in_flight[0] in done:
                 yield done.pop(in_flight.popleft())
-            elif pending:
+            elif pending or self._take_back_into(pending):
                 first, texts = pending.popleft()
                 done[first] = encode_chunk(self._tokenizer, texts, self._add_special_tokens, first)
             elif in_flight:
                 self._collect(done, block=True)
             else:
                 return
+
+    def _take_back_into(self, pending: deque[_Chunk]) -> bool:
+        """Move the last chunk of the longest worker queue into `pending`, if that queue holds two or more (its
+        first may be under way)."""
+        longest = max(self._workers, key=_Worker.queued)
+        if longest.queued() < 2:
+            return False
+        pending.append(longest.take_back())
+        return True
 
     def _collect(self, done: dict[int, list[Union[Ids, BaseException]]], *, block: bool) -> None:
         """Move every finished chunk into `done`; WorkerDied if a worker's process ended."""
@@ -165,8 +198,9 @@ class _Pool:
             if worker.connection in ready:
                 try:
                     while True:  # every result waiting: each one frees room for the worker's next chunk
-                        first, results = worker.receive()
-                        done[first] = results
+                        first, packed = worker.receive()
+                        if packed is not None:
+                            done[first] = self._packing.unpack(packed)
                         if not worker.connection.poll():
                             break
                 except (EOFError, OSError):
@@ -191,28 +225,39 @@ class _Worker:
     """One child process and the caller's end of its pipe; counts the chunks sent and not yet received."""
 
     def __init__(self, context: multiprocessing.context.BaseContext, tokenizer: "Tokenizer",
-                 add_special_tokens: bool) -> None:
+                 add_special_tokens: bool, packing: "_Packing", shared: Optional[tuple[str, ...]]) -> None:
         self.connection, child_end = context.Pipe()
         self.process = context.Process(target=_worker_main, daemon=True,
-                                       args=(tokenizer, child_end, os.getpid(), add_special_tokens))
+                                       args=(tokenizer, child_end, os.getpid(), add_special_tokens, packing, shared))
         self.process.start()
         child_end.close()
-        self._queued: deque[int] = deque()
+        self._queued: deque[_Chunk] = deque()  # sent, not yet received, in the worker's order
+        self._shared = shared is not None
 
     def queued(self) -> int:
         return len(self._queued)
 
-    def send(self, item: tuple[int, list[str]]) -> None:
-        self._queued.append(item[0])
+    def send(self, item: _Chunk) -> None:
+        """Give the worker a chunk: its texts, or where the worker shares the input, where they end."""
+        first, texts = item
+        self._queued.append(item)
         try:
-            self.connection.send(item)
+            self.connection.send((first, first + len(texts)) if self._shared else item)
         except OSError:  # a broken pipe: the worker is gone
             raise self.died() from None
 
-    def receive(self) -> tuple[int, list[Union[Ids, BaseException]]]:
+    def take_back(self) -> _Chunk:
+        """The last chunk sent: the caller encodes it; the worker's result for it will be dropped."""
+        return self._queued.pop()
+
+    def receive(self) -> tuple[int, Optional["_Packed"]]:
+        """The next result, or None in its place for a chunk taken back (the worker works in order: a result
+        that is not for the oldest chunk sent is for one taken back)."""
         first, packed = self.connection.recv()
-        self._queued.remove(first)
-        return first, _unpack(packed)
+        if not self._queued or self._queued[0][0] != first:
+            return first, None
+        self._queued.popleft()
+        return first, packed
 
     def died(self) -> WorkerDied:
         self.process.join(1.0)
@@ -230,7 +275,8 @@ class _Worker:
         self.connection.close()
 
 
-def _worker_main(tokenizer: "Tokenizer", connection: Connection, parent_pid: int, add_special_tokens: bool) -> None:
+def _worker_main(tokenizer: "Tokenizer", connection: Connection, parent_pid: int, add_special_tokens: bool,
+                 packing: "_Packing", shared: Optional[tuple[str, ...]]) -> None:
     """A worker's life: encode each chunk received until told to stop, or until the parent is gone.
 
     One thread receives and one sends while the main thread encodes: the caller reads results only between
@@ -240,26 +286,30 @@ def _worker_main(tokenizer: "Tokenizer", connection: Connection, parent_pid: int
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     outbox: queue.SimpleQueue = queue.SimpleQueue()
-    threading.Thread(target=_receive_all, args=(connection, inbox), daemon=True).start()
+    stopping = threading.Event()  # the caller is done: chunks still queued (taken back) are dropped
+    threading.Thread(target=_receive_all, args=(connection, inbox, stopping), daemon=True).start()
     sender = threading.Thread(target=_send_all, args=(connection, outbox), daemon=True)
     sender.start()
     try:
-        while (item := inbox.get()) is not None:
-            first, texts = item
-            outbox.put((first, _pack(encode_chunk(tokenizer, texts, add_special_tokens, first))))
+        while (item := inbox.get()) is not None and not stopping.is_set():
+            first, texts_or_stop = item
+            texts = shared[first:texts_or_stop] if shared is not None else texts_or_stop
+            outbox.put((first, packing.pack(encode_chunk(tokenizer, texts, add_special_tokens, first))))
     except KeyboardInterrupt:
         pass  # the terminal's Ctrl-C reached the whole process group
     outbox.put(None)
     sender.join()
 
 
-def _receive_all(connection: Connection, inbox: queue.SimpleQueue) -> None:
-    """Put every chunk the caller sends into `inbox`; None at the end (a stop message or a closed pipe)."""
+def _receive_all(connection: Connection, inbox: queue.SimpleQueue, stopping: threading.Event) -> None:
+    """Put every chunk the caller sends into `inbox`; at the end (a stop message or a closed pipe) set
+    `stopping` and put None."""
     try:
         while (item := connection.recv()) is not None:
             inbox.put(item)
     except (EOFError, OSError):
         pass
+    stopping.set()
     inbox.put(None)
 
 
@@ -272,37 +322,60 @@ def _send_all(connection: Connection, outbox: queue.SimpleQueue) -> None:
         pass
 
 
-_Packed = tuple[bytes, bytes, list[tuple[int, BaseException]]]
-
-
-def _pack(results: list[Union[Ids, BaseException]]) -> _Packed:
-    """A chunk's ids as two int32 arrays (all ids, then each text's count) and its errors by position.
-
-    Arrays cross the pipe as bytes: unpickling millions of small ints one object at a time cost the caller
-    more than encoding them, once the native segmenter made encoding cheap.
-    """
+def pack_ids(lists: list[Ids]) -> tuple[bytes, bytes]:
+    """Every id as int32, then each list's count: the readable twin of the C `_packed_ids.pack_ids`."""
     ids, counts = array("i"), array("i")
-    errors: list[tuple[int, BaseException]] = []
-    for position, result in enumerate(results):
-        if isinstance(result, BaseException):
-            errors.append((position, _picklable(result)))
-            counts.append(0)
-        else:
-            ids.extend(result)
-            counts.append(len(result))
-    return ids.tobytes(), counts.tobytes(), errors
+    for each in lists:
+        ids.extend(each)
+        counts.append(len(each))
+    return ids.tobytes(), counts.tobytes()
 
 
-def _unpack(packed: _Packed) -> list[Union[Ids, BaseException]]:
-    id_bytes, count_bytes, errors = packed
+def unpack_ids(id_bytes: bytes, count_bytes: bytes) -> list[Ids]:
+    """`pack_ids`'s lists back: the readable twin of the C `_packed_ids.unpack_ids` (whose lists share one int
+    object per id value)."""
     ids, counts = array("i"), array("i")
     ids.frombytes(id_bytes)
     counts.frombytes(count_bytes)
+    if any(count < 0 for count in counts) or sum(counts) != len(ids):
+        raise ValueError("unpack_ids: the counts do not cover the ids exactly")
     flat = ids.tolist()
-    results: list[Union[Ids, BaseException]] = [flat[end - count:end] for count, end in zip(counts, accumulate(counts))]
-    for position, error in errors:
-        results[position] = error
-    return results
+    return [flat[end - count:end] for count, end in zip(counts, accumulate(counts))]
+
+
+_Packed = tuple[bytes, bytes, list[tuple[int, BaseException]]]
+
+
+@dataclass(frozen=True)
+class _Packing:
+    """How a chunk's results cross the pipe: its ids as int32 arrays (`pack_ids`), its errors by position.
+
+    Arrays cross as bytes: unpickling millions of small ints one object at a time cost the caller more than
+    encoding them, once the native segmenter made encoding cheap; the C twins pack and unpack in a tenth of
+    the Python ones' time.
+    """
+
+    pack_ids: Callable[[list[Ids]], tuple[bytes, bytes]]
+    unpack_ids: Callable[[bytes, bytes], list[Ids]]
+
+    @classmethod
+    def chosen(cls) -> "_Packing":
+        """The C twins where built, unless CPMTOK_PURE=1."""
+        extension = None if pure_forced() else packed_ids_extension()
+        return cls(pack_ids, unpack_ids) if extension is None else cls(extension.pack_ids, extension.unpack_ids)
+
+    def pack(self, results: list[Union[Ids, BaseException]]) -> _Packed:
+        errors = [(position, _picklable(result)) for position, result in enumerate(results)
+                  if isinstance(result, BaseException)]
+        lists = [[] if isinstance(result, BaseException) else result for result in results] if errors else results
+        return (*self.pack_ids(lists), errors)  # type: ignore[arg-type]
+
+    def unpack(self, packed: _Packed) -> list[Union[Ids, BaseException]]:
+        id_bytes, count_bytes, errors = packed
+        results: list[Union[Ids, BaseException]] = self.unpack_ids(id_bytes, count_bytes)  # type: ignore[assignment]
+        for position, error in errors:
+            results[position] = error
+        return results
 
 
 def _picklable(error: BaseException) -> BaseException:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import cpmtok
-from cpmtok.batch import encode_stream
+from cpmtok.batch import _CHUNK_CHARACTERS, _chunks, encode_stream
+from cpmtok.compiled import ENV_PURE
 from cpmtok.bert.tokenizer import load_path
 from cpmtok.errors import UnsupportedText, WorkerDied
 from cpmtok.vocab import locate
@@ -35,10 +36,50 @@ def bert():
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_stream_equals_sequential_in_order(bert, workers):
+@pytest.mark.parametrize("given_as", [iter, list, tuple])  # a tuple is shared with forked workers, not sent
+@pytest.mark.parametrize("packing", ["native", "pure"])
+def test_stream_equals_sequential_in_order(bert, workers, given_as, packing, monkeypatch):
+    monkeypatch.setenv(ENV_PURE, "1" if packing == "pure" else "0")
     texts = sample_texts(300)
     expected = [bert.encode_ids(text) for text in texts]
-    assert list(encode_stream(bert, iter(texts), workers=workers, chunk_size=7)) == expected
+    assert list(encode_stream(bert, given_as(texts), workers=workers, chunk_size=7)) == expected
+
+
+class _SlowInWorkers:
+    """A tokenizer whose workers are far slower than the caller: the caller takes back the workers' queued
+    chunks, and the workers' late results for them must be dropped."""
+
+    def __init__(self, inner):
+        self.inner, self.caller = inner, os.getpid()
+
+    def encode_ids(self, text, add_special_tokens=False):
+        if os.getpid() != self.caller:
+            time.sleep(0.003)
+        return self.inner.encode_ids(text, add_special_tokens=add_special_tokens)
+
+
+@pytest.mark.parametrize("given_as", [iter, tuple])
+@pytest.mark.parametrize("max_in_flight", [6, 40])  # a small window takes back mid-stream, late results arrive
+def test_chunks_taken_back_from_slow_workers_are_encoded_once_in_order(given_as, max_in_flight):
+    cpm = cpmtok.load("cpm")
+    texts = sample_texts(240)
+    texts[7] = texts[200] = "好\ud800"  # errors too, in chunks a worker holds and the caller may take back
+    expected = list(encode_stream(cpm, texts, on_error="return"))
+    got = list(encode_stream(_SlowInWorkers(cpm), given_as(texts), workers=3, chunk_size=4, on_error="return",
+                             max_in_flight=max_in_flight))
+    assert [type(result) for result in got] == [type(result) for result in expected]
+    assert [(result.record_index if isinstance(result, UnsupportedText) else result) for result in got] == [
+        (result.record_index if isinstance(result, UnsupportedText) else result) for result in expected]
+
+
+def test_a_chunk_ends_at_its_count_or_its_characters():
+    """Chunks of long texts are cut short, so the caller (which refills the workers between chunks of its own)
+    never keeps a worker waiting for the length of a chunk of novels."""
+    long, short = "长" * (_CHUNK_CHARACTERS // 2), "短"
+    texts = [short] * 5 + [long] * 4 + ["x" * (_CHUNK_CHARACTERS * 2)] + [short] * 3 + [b"not text"]
+    chunks = list(_chunks(iter(texts), 4))
+    assert [first for first, _ in chunks] == [0, 4, 7, 9, 10]
+    assert [text for _, chunk in chunks for text in chunk] == texts
 
 
 def test_the_callers_freeze_is_as_it_was(bert):
@@ -71,10 +112,12 @@ def test_stream_reads_ahead_a_bounded_amount(bert, workers):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_errors_in_order_with_record_index(workers):
+@pytest.mark.parametrize("given_as", [list, tuple])
+def test_errors_in_order_with_record_index(workers, given_as):
     cpm = cpmtok.load("cpm")
     texts = sample_texts(40)
     texts[3] = texts[33] = "好\ud800"  # a lone surrogate: SentencePiece cannot encode it
+    texts = given_as(texts)
     with pytest.raises(UnsupportedText) as raised:
         list(encode_stream(cpm, texts, workers=workers, chunk_size=4))
     assert raised.value.record_index == 3

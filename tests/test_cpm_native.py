@@ -8,6 +8,7 @@ import pytest
 import cpmtok
 from corpus import corpus_files, corpus_texts
 from cpm_segmenters import require_extension, segmenters
+from cpmtok.compiled import ENV_PURE
 from cpmtok.cpm import dictionary, native
 from cpmtok.errors import NativeUnavailable, UnsupportedDependency
 
@@ -17,9 +18,9 @@ TEXTS = [text for path in corpus_files() for text in corpus_texts(path)[:15]] + 
 
 def test_native_is_the_default_and_cpmtok_pure_forces_the_pure_one(monkeypatch):
     require_extension()
-    monkeypatch.delenv(native.ENV_PURE, raising=False)
+    monkeypatch.delenv(ENV_PURE, raising=False)
     assert cpmtok.backend() == "native" and cpmtok.load("cpm").backend == "native"
-    monkeypatch.setenv(native.ENV_PURE, "1")
+    monkeypatch.setenv(ENV_PURE, "1")
     assert cpmtok.backend() == "pure" and cpmtok.load("cpm").backend == "pure"
     assert cpmtok.load("cpm", backend="native").backend == "native"  # an explicit choice wins
     with pytest.raises(ValueError, match="backend='fast'"):
@@ -33,7 +34,7 @@ def test_backends_give_the_same_ids(preset):
 
 
 def test_without_the_extension_cpm_falls_back_and_says_so_once(monkeypatch):
-    monkeypatch.delenv(native.ENV_PURE, raising=False)
+    monkeypatch.delenv(ENV_PURE, raising=False)
     monkeypatch.setattr(native, "extension", lambda: None)
     native._say_native_unavailable.cache_clear()
     with pytest.warns(NativeUnavailable, match="not built") as said:

@@ -7,12 +7,12 @@ pure one. Where the extension is missing cpmtok says so once and runs the pure o
 
 from __future__ import annotations
 
-import os
 import warnings
 from functools import lru_cache
 from types import ModuleType
 from typing import Optional
 
+from ..compiled import pure_forced
 from ..errors import NativeUnavailable, UnsupportedDependency
 from .cache import read_checked, write_checked
 from .dictionary import JiebaModel, cache_file, checked_jieba_package, load_jieba_model_from
@@ -20,7 +20,6 @@ from .hmm import MIN_FLOAT, STATES, TRANSITIONS
 
 BACKENDS = ("native", "pure")
 TABLE_FORMAT = 1  # the layout _jieba.c reads (its FORMAT_VERSION); part of the cache file's name
-ENV_PURE = "CPMTOK_PURE"
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +42,7 @@ def choose_backend(requested: Optional[str] = None) -> str:
                 "backend='native': cpmtok's C extension (cpmtok.cpm._jieba) is not built here; reinstall cpmtok "
                 "where a C compiler exists (pip install -e . builds it), or use backend='pure'")
         return requested
-    if os.environ.get(ENV_PURE) == "1":
+    if pure_forced():
         return "pure"
     if extension() is None:
         _say_native_unavailable()
