@@ -106,7 +106,7 @@ def test_no_import_cycle():
 # left to the cycle test; add its layer here.)
 LAYERS = [
     ("cpmtok.errors", "cpmtok.ids", "cpmtok.presets", "cpmtok.encoding", "cpmtok.decode", "cpmtok.gpt2",
-     "cpmtok._packed_ids", "cpmtok.compiled"),
+     "cpmtok.compiled"),
     ("cpmtok.cache", "cpmtok.hub", "cpmtok.vocab", "cpmtok.batch", "cpmtok.inputs", "cpmtok.specials",
      "cpmtok.packing"),
     ("cpmtok.base",),

@@ -1,4 +1,4 @@
-"""The C packing of ids between processes (`cpmtok._packed_ids`) against its readable Python twin (batch.py).
+"""The C packing of ids between processes (`cpmtok.batch._packed_ids`) against its readable Python twin.
 
 The extension must be built (`pip install -e .` compiles it); a missing one is a failure, never a skip.
 """
@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpmtok.batch import pack_ids, unpack_ids
-from cpmtok.compiled import packed_ids_extension
+from cpmtok.batch import pack_ids, packed_ids_extension, unpack_ids
 
 INT32 = st.integers(-2**31, 2**31 - 1)
 LISTS = st.lists(st.lists(st.one_of(st.integers(0, 40_000), INT32), max_size=40), max_size=20)
@@ -21,7 +20,7 @@ LISTS = st.lists(st.lists(st.one_of(st.integers(0, 40_000), INT32), max_size=40)
 @pytest.fixture(scope="module")
 def native():
     module = packed_ids_extension()
-    assert module is not None, ("cpmtok's C extension cpmtok._packed_ids is not built: run `pip install -e .` "
+    assert module is not None, ("cpmtok's C extension cpmtok.batch._packed_ids is not built: run `pip install -e .` "
                                 "(or `python setup.py build_ext --inplace`) where a C compiler exists")
     return module
 

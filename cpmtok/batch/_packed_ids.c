@@ -1,7 +1,7 @@
-/* A chunk's ids as two int32 buffers (every id, then each text's count), in C: what `batch.py` sends
- * between processes. `pack_ids` / `unpack_ids` in batch.py are the readable Python oracle and fallback; these do
- * the same without an array append or a slice per id, which with the native segmenter cost more than a
- * quarter of the encoding itself. Ids are native-endian int32, as `array("i")`.
+/* A chunk's ids as two int32 buffers (every id, then each text's count), in C: what `cpmtok.batch` sends
+ * between processes. `pack_ids` / `unpack_ids` in `batch/__init__.py` are the readable Python oracle and
+ * fallback; these do the same without an array append or a slice per id, which with the native segmenter cost
+ * more than a quarter of the encoding itself. Ids are native-endian int32, as `array("i")`.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -140,7 +140,7 @@ static PyMethodDef module_methods[] = {
 };
 
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "_packed_ids", "A chunk's ids as int32 bytes and back, in C (see batch.py for the Python).",
+    PyModuleDef_HEAD_INIT, "_packed_ids", "A chunk's ids as int32 bytes and back, in C (see batch/__init__.py for the Python).",
     -1, module_methods,
 };
 

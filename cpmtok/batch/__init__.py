@@ -27,15 +27,17 @@ import time
 from array import array
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from multiprocessing.connection import Connection, wait
+from types import ModuleType
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, Optional, Sequence, Union
 
-from .compiled import packed_ids_extension, pure_forced
-from .errors import CpmtokError, WorkerDied
+from ..compiled import pure_forced
+from ..errors import CpmtokError, WorkerDied
 
 if TYPE_CHECKING:
-    from .base import Tokenizer
+    from ..base import Tokenizer
 
 Ids = list[int]
 _Chunk = tuple[int, list[str]]  # the index of its first text, its texts
@@ -322,6 +324,16 @@ def _send_all(connection: Connection, outbox: queue.SimpleQueue) -> None:
         pass
 
 
+@lru_cache(maxsize=1)
+def packed_ids_extension() -> Optional[ModuleType]:
+    """`cpmtok.batch._packed_ids`, the C twins of `pack_ids` / `unpack_ids`, or None where it was not built."""
+    try:
+        from . import _packed_ids
+    except ImportError:
+        return None
+    return _packed_ids
+
+
 def pack_ids(lists: list[Ids]) -> tuple[bytes, bytes]:
     """Every id as int32, then each list's count: the readable twin of the C `_packed_ids.pack_ids`."""
     ids, counts = array("i"), array("i")
@@ -360,7 +372,7 @@ class _Packing:
 
     @classmethod
     def chosen(cls) -> "_Packing":
-        """The C twins where built, unless CPMTOK_PURE=1."""
+        """The C twins where built (`_packed_ids.c` beside this file), unless CPMTOK_PURE=1."""
         extension = None if pure_forced() else packed_ids_extension()
         return cls(pack_ids, unpack_ids) if extension is None else cls(extension.pack_ids, extension.unpack_ids)
 
